@@ -17,7 +17,14 @@ from eventcoder.read import Article
 from eventcoder.record import Event
 
 STAGES: dict[str, Callable[["CodingContext"], None]] = {}
-DEFAULT_STAGES = ("events", "actors", "dates", "places", "counts", "attribution", "records")
+# the order stages run in; a stage whose module is not imported by eventcoder.stages is not run
+STAGE_ORDER = ("events", "actors", "derived", "dates", "places", "counts", "attribution", "records")
+
+
+def default_stages() -> list[str]:
+    import eventcoder.stages  # noqa: F401  registers every stage
+
+    return [name for name in STAGE_ORDER if name in STAGES]
 
 
 def stage(name: str) -> Callable:
@@ -56,7 +63,9 @@ class Draft:
     sentence: Sentence
     trigger: Token
     record: Event
-    trigger_tokens: list[Token] = field(default_factory=list)  # multi-word triggers ("lay down")
+    trigger_tokens: list[Token] = field(default_factory=list)  # every word of the event ("shelling and shooting")
+    source_heads: list[Token] = field(default_factory=list)  # role heads found by the events stage,
+    recipient_heads: list[Token] = field(default_factory=list)  # resolved by the actors stage
 
 
 @dataclass
@@ -83,10 +92,10 @@ class CodingContext:
         return None
 
 
-def run_stages(ctx: CodingContext, names: Iterable[str] = DEFAULT_STAGES) -> CodingContext:
-    import eventcoder.stages  # noqa: F401  registers every stage
-
-    for name in names:
+def run_stages(ctx: CodingContext, names: Optional[Iterable[str]] = None) -> CodingContext:
+    for name in names if names is not None else default_stages():
+        if name not in STAGES:
+            raise KeyError(f"unknown stage {name!r}; known: {sorted(STAGES)}")
         began = time.perf_counter()
         STAGES[name](ctx)
         ctx.timings[name] = ctx.timings.get(name, 0.0) + time.perf_counter() - began

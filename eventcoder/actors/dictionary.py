@@ -1,0 +1,202 @@
+"""The actor dictionary: countries, capitals, demonyms, organisations and office-holders.
+
+Everything comes from data files beside this module (``data/``); this module only indexes them.
+Keys are normalised (lower-case, no leading article, no punctuation between words) so that
+"the U.S.", "US" and "U.S" meet.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Optional
+
+DATA = Path(__file__).resolve().parent / "data"
+REGIONS_FILE = Path(__file__).resolve().parents[1] / "places" / "data" / "regions.tsv"
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A dictionary name and what it stands for."""
+
+    name: str
+    country: Optional[str]
+    sector: Optional[str]
+    kind: str  # country | capital | demonym | organization | person
+
+
+@dataclass(frozen=True)
+class Tenure:
+    holder: str
+    office: str
+    country: str
+    sector: str
+    start: str
+    end: Optional[str]
+
+    def holds_on(self, day: str) -> bool:
+        return self.start <= day and (self.end is None or day < self.end)
+
+
+@dataclass
+class ActorDictionary:
+    names: dict[str, list[Entry]] = field(default_factory=dict)
+    tenures: list[Tenure] = field(default_factory=list)
+    sector_words: dict[str, str] = field(default_factory=dict)
+    country_names: dict[str, str] = field(default_factory=dict)  # alpha3 -> common name
+    demonym_of: dict[str, str] = field(default_factory=dict)  # normalised demonym -> alpha3
+
+    def add(self, key: str, entry: Entry) -> None:
+        norm = normalise(key)
+        if norm:
+            bucket = self.names.setdefault(norm, [])
+            if entry not in bucket:
+                bucket.append(entry)
+
+    def lookup(self, text: str) -> list[Entry]:
+        return self.names.get(normalise(text), [])
+
+    def holders(self, person: str, day: str) -> list[Tenure]:
+        return [t for t in self.tenures if t.holder == person and t.holds_on(day)]
+
+    def office_holder(self, country: str, office: str, day: str) -> Optional[Tenure]:
+        """Who held ``office`` of ``country`` on ``day`` (ISO), if the dictionary knows."""
+        for tenure in self.tenures:
+            if tenure.country == country and tenure.office == office and tenure.holds_on(day):
+                return tenure
+        return None
+
+
+_PUNCT = re.compile(r"[^\w\s'-]")
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = text.replace("’", "'").replace("-", " ")
+    text = _PUNCT.sub("", text.lower())
+    text = re.sub(r"^(the|a|an)\s+", "", text.strip())
+    text = re.sub(r"'s$", "", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def _rows(path: Path) -> Iterator[list[str]]:
+    with path.open(encoding="utf-8") as handle:
+        for row in csv.reader(handle, delimiter="\t"):
+            if row and not row[0].startswith("#"):
+                yield row
+
+
+def _split(cell: str) -> list[str]:
+    return [c for c in cell.split("|") if c]
+
+
+@functools.lru_cache(maxsize=1)
+def load_dictionary() -> ActorDictionary:
+    d = ActorDictionary()
+    rows = list(_rows(DATA / "countries.tsv"))[1:]
+    extra = {r[0]: r for r in _rows(DATA / "country_extra.tsv")}
+    # a name the curated table gives to one country is not another's ("American" is the USA's)
+    claimed = {normalise(k): a3 for a3, r in extra.items() for cell in r[1:4] for k in _split(cell)}
+    for alpha3, name, aliases, demonyms, capital, *_ in rows:
+        more = extra.get(alpha3, [alpha3, "", "", ""]) + [""] * 4
+        demonyms = "|".join(k for k in _split(demonyms) if claimed.get(normalise(k), alpha3) == alpha3)
+        aliases = "|".join(k for k in _split(aliases) if claimed.get(normalise(k), alpha3) == alpha3)
+        capital = capital if claimed.get(normalise(capital), alpha3) == alpha3 else ""
+        common = _common_name(name, _split(more[1]))
+        d.country_names[alpha3] = common
+        country = Entry(common, alpha3, "GOV", "country")
+        for key in [name, common, *_split(aliases), *_split(more[1])]:
+            d.add(key, country)
+        for key in [*_split(demonyms), *_split(more[2])]:
+            d.add(key, Entry(common, alpha3, None, "demonym"))
+            d.demonym_of.setdefault(normalise(key), alpha3)
+        for key in [capital, *_split(more[3])]:
+            if key:
+                d.add(key, Entry(f"Government of {common}", alpha3, "GOV", "capital"))
+    for line in (DATA / "organizations.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            org = json.loads(line)
+            entry = Entry(org["name"], org["country"], org["sector"], "organization")
+            for key in [org["name"], *org["aliases"]]:
+                d.add(key, entry)
+    for line in (DATA / "officeholders.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            person = json.loads(line)
+            entry = Entry(person["name"], person["country"], person["sector"], "person")
+            for key in [person["name"], *person["aliases"]]:
+                d.add(key, entry)
+            for office in person["offices"]:
+                d.tenures.append(Tenure(person["name"], office["office"], person["country"],
+                                        person["sector"], office["start"], office["end"]))
+    for word, sector, *_ in _rows(DATA / "sectors.tsv"):
+        d.sector_words[word] = sector
+    return d
+
+
+def _common_name(official: str, aliases: list[str]) -> str:
+    # "Iran, Islamic Republic of", "Russian Federation", "Türkiye": news text says Iran, Russia, Turkey
+    awkward = "," in official or "(" in official or official.endswith("Federation") or not official.isascii()
+    better = [a for a in aliases if len(a) > 4 and " " not in a or a.count(" ") == 1 and len(a) > 6]
+    return better[0] if awkward and better else official
+
+
+def _region_names() -> list[str]:
+    """Names of the curated regions (places package), labelled as places by the entity ruler."""
+    if not REGIONS_FILE.exists():
+        return []
+    names: list[str] = []
+    with REGIONS_FILE.open(encoding="utf-8") as handle:
+        reader = csv.DictReader((l for l in handle if not l.startswith("#")), delimiter="\t")
+        for row in reader:
+            names.append(row.get("name") or "")
+            names.extend(_split(row.get("aliases") or ""))
+    return [n for n in names if n]
+
+
+def ruler_patterns() -> list[dict]:
+    """Entity-ruler patterns so known names get the right label before the statistical NER runs."""
+    d = load_dictionary()
+    label_of = {"country": "GPE", "capital": "GPE", "demonym": "NORP", "organization": "ORG", "person": "PERSON"}
+    patterns: list[dict] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(label: str, text: str) -> None:
+        # short all-caps acronyms are risky as patterns only when they are also common words
+        if len(text) < 2 or (label, text) in seen:
+            return
+        seen.add((label, text))
+        patterns.append({"label": label, "pattern": text})
+
+    rows = list(_rows(DATA / "countries.tsv"))[1:]
+    extra = {r[0]: r for r in _rows(DATA / "country_extra.tsv")}
+    for alpha3, name, aliases, demonyms, capital, *_ in rows:
+        more = extra.get(alpha3, [alpha3, "", "", ""]) + [""] * 4
+        for key in [name, *_split(more[1])]:
+            add("GPE", key)
+        for key in [capital, *_split(more[3])]:
+            if key and not key.startswith("the "):
+                add("GPE", key)
+        for key in [*_split(demonyms), *_split(more[2])]:
+            if key not in ("US", "U.S."):
+                add("NORP", key)
+    for line in (DATA / "organizations.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            org = json.loads(line)
+            for key in [org["name"], *org["aliases"]]:
+                if key not in ("IS", "AP", "AU", "WHO", "Brussels", "Wagner"):  # common words / places
+                    add("ORG", key)
+    for line in (DATA / "officeholders.jsonl").read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            person = json.loads(line)
+            for key in [person["name"], *person["aliases"]]:
+                add("PERSON", key)
+    for name in _region_names():
+        add("LOC", name)
+        if "-" in name:
+            add("LOC", name.replace("-", " "))
+    return patterns

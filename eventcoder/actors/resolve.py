@@ -1,0 +1,115 @@
+"""Resolve an actor mention's words to a name, a country and a sector.
+
+Order of evidence: the whole phrase as a dictionary name (person, organisation, country,
+capital as metonym, demonym); then names inside the phrase plus an office title ("the American
+Secretary of State" → the holder on the story date) or a sector word ("the Armenian army").
+"""
+from __future__ import annotations
+
+import csv
+import functools
+from dataclasses import dataclass
+from typing import Optional
+
+from eventcoder.actors.dictionary import DATA, Entry, load_dictionary, normalise
+from eventcoder.record import ActorRef
+
+KIND_RANK = {"person": 0, "organization": 1, "country": 2, "capital": 3, "demonym": 4}
+SECTOR_NAMES = {
+    "MIL": "Military of {c}", "GOV": "Government of {c}", "COP": "Police of {c}", "REB": "Rebels ({c})",
+    "CVL": "Civilians ({c})", "PTY": "Political party ({c})", "JRN": "Media ({c})", "UAF": "Unidentified armed group ({c})",
+    "NGO": "NGO ({c})", "IGO": "{c}",
+}
+MAX_NGRAM = 6
+
+
+@dataclass(frozen=True)
+class Resolution:
+    name: str
+    country: Optional[str]
+    sector: Optional[str]
+    reason: str
+    kind: str = "group"  # person | organization | country | group
+
+
+@functools.lru_cache(maxsize=1)
+def _offices() -> list[tuple[str, str]]:
+    with (DATA / "offices.tsv").open(encoding="utf-8") as handle:
+        rows = [r for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
+    return [(normalise(r[0]), r[1]) for r in rows]
+
+
+def _best(entries: list[Entry]) -> Entry:
+    return sorted(entries, key=lambda e: KIND_RANK.get(e.kind, 9))[0]
+
+
+def _sector_word(words: list[str], head: Optional[str]) -> Optional[str]:
+    table = load_dictionary().sector_words
+    candidates = ([head.lower()] if head else []) + list(reversed(words))
+    for word in candidates:
+        for form in (word, word[:-1] if word.endswith("s") else word, word[:-2] if word.endswith("es") else word):
+            if form in table:
+                return table[form]
+    return None
+
+
+def resolve_text(text: str, story_date: str, head: Optional[str] = None) -> Optional[Resolution]:
+    """Resolve the words of a mention; ``head`` is the lemma of its syntactic head, if known."""
+    d = load_dictionary()
+    norm = normalise(text)
+    if not norm:
+        return None
+    whole = d.lookup(norm)
+    if whole:
+        e = _best(whole)
+        if e.kind == "demonym":
+            plural = norm.endswith("s") or norm in ("french", "british", "swiss", "dutch", "chinese", "japanese")
+            sector = "CVL" if plural else None
+            return Resolution(text.strip(), e.country, sector, "demonym", "group")
+        if e.kind == "capital":
+            return Resolution(e.name, e.country, "GOV", f"capital '{text.strip()}' stands for its government", "country")
+        return Resolution(e.name, e.country, e.sector, f"dictionary {e.kind}", e.kind)
+    words = norm.split()
+    found: list[Entry] = []
+    used: set[int] = set()
+    for n in range(min(MAX_NGRAM, len(words)), 0, -1):
+        for i in range(len(words) - n + 1):
+            if used & set(range(i, i + n)):
+                continue
+            hits = d.lookup(" ".join(words[i:i + n]))
+            if hits:
+                found.append(_best(hits))
+                used |= set(range(i, i + n))
+    named = [e for e in found if e.kind in ("person", "organization")]
+    if named:
+        e = named[0]
+        return Resolution(e.name, e.country, e.sector, f"{e.kind} named in the phrase", e.kind)
+    country = next((e.country for e in found if e.kind in ("country", "demonym", "capital")), None)
+    if country:
+        for phrase, office in _offices():
+            if f" {phrase} " in f" {norm} ":
+                tenure = d.office_holder(country, office, story_date)
+                if tenure:
+                    return Resolution(tenure.holder, country, tenure.sector,
+                                      f"{office} of {country} on {story_date}", "person")
+    sector = _sector_word(words, head)
+    if country and sector:
+        cname = d.country_names.get(country, country)
+        return Resolution(SECTOR_NAMES.get(sector, "{c}").format(c=cname), country, sector,
+                          "country word + sector word", "group")
+    if country:
+        e = next(e for e in found if e.country == country)
+        sector = "GOV" if e.kind in ("country", "capital") else None
+        return Resolution(d.country_names.get(country, country), country, sector, f"{e.kind} in the phrase", "group")
+    if sector:
+        return Resolution(text.strip(), None, sector, "sector word only; country unknown", "group")
+    return None
+
+
+def resolve_mention(text: str, story_date: str, start: int = 0, end: Optional[int] = None) -> Optional[ActorRef]:
+    """An ActorRef for a mention's text, or None when nothing in it is known."""
+    res = resolve_text(text, story_date)
+    if res is None:
+        return None
+    return ActorRef(text=text, name=res.name, country=res.country, sector=res.sector,
+                    start=start, end=start + len(text) if end is None else end, reason=res.reason)

@@ -1,0 +1,97 @@
+"""The actors stage: role heads → ActorRef (name, country, sector, offsets), with simple coreference.
+
+Coreference is deliberately small: a pronoun or a possessive ("he", "his troops", "their") takes
+the country of the most recent person (he/she) or group (they) resolved earlier in the article.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+from spacy.tokens import Span, Token
+
+from eventcoder.actors.resolve import Resolution, _sector_word, resolve_text
+from eventcoder.events.roles import noun_phrase
+from eventcoder.pipeline import CodingContext, Draft, Sentence, stage
+from eventcoder.record import ActorRef
+
+PERSON_PRONOUNS = {"he", "him", "his", "she", "her", "hers"}
+GROUP_PRONOUNS = {"they", "them", "their", "theirs"}
+
+
+class History:
+    """Actors resolved so far in the article, in reading order."""
+
+    def __init__(self) -> None:
+        self.items: list[tuple[int, Resolution]] = []
+
+    def add(self, offset: int, res: Resolution) -> None:
+        self.items.append((offset, res))
+
+    def last(self, before: int, person: bool) -> Optional[Resolution]:
+        earlier = [(o, r) for o, r in self.items if o < before and (r.kind == "person") == person and r.country]
+        return max(earlier, key=lambda item: item[0])[1] if earlier else None
+
+
+def _history(ctx: CodingContext) -> History:
+    hist = ctx.memo.get("actor_history")
+    if hist is None:
+        hist = History()
+        # people named anywhere before an event can be referred back to ("his troops")
+        for sent in ctx.parsed:
+            for ent in sent.doc.ents:
+                if ent.label_ in ("PERSON", "ORG", "NORP", "GPE"):
+                    res = resolve_text(ent.text, ctx.article.date)
+                    if res and res.country:
+                        hist.add(sent.start + ent.start_char, res)
+        hist.items.sort(key=lambda item: item[0])
+        ctx.memo["actor_history"] = hist
+    return hist
+
+
+def resolve_head(ctx: CodingContext, sentence: Sentence, head: Token) -> Optional[ActorRef]:
+    span: Span = noun_phrase(head)
+    start, end = sentence.span_offsets(span)
+    words = {t.lower_ for t in span}
+    hist = _history(ctx)
+    res: Optional[Resolution] = None
+    appos = [c for c in head.children if c.dep_ == "appos"]
+    for ap in appos:  # "the Azerbaijani president, Ilham Aliyev": the name is the better key
+        res = resolve_text(noun_phrase(ap).text, ctx.article.date, head=ap.lemma_)
+        if res:
+            break
+    if res is None:
+        res = resolve_text(span.text, ctx.article.date, head=head.lemma_)
+    pron = words & (PERSON_PRONOUNS | GROUP_PRONOUNS)
+    if (res is None or res.country is None) and pron:
+        ante = hist.last(start, person=bool(pron & PERSON_PRONOUNS))
+        if ante:
+            sector = _sector_word([t.lower_ for t in span], head.lemma_)
+            if head.lower_ in PERSON_PRONOUNS | GROUP_PRONOUNS or sector is None:
+                res = Resolution(ante.name, ante.country, ante.sector, f"coreference: '{span.text}' → {ante.name}", ante.kind)
+            else:
+                res = Resolution(f"{ante.name}'s {head.text}" if ante.kind == "person" else ante.name,
+                                 ante.country, sector, f"coreference: '{span.text}' → {ante.name}", "group")
+    if res is None:
+        return None
+    hist.add(start, res)
+    return ActorRef(text=span.text, name=res.name, country=res.country, sector=res.sector,
+                    start=start, end=end, reason=res.reason)
+
+
+def _resolve_all(ctx: CodingContext, draft: Draft, heads: list[Token]) -> list[ActorRef]:
+    out: list[ActorRef] = []
+    for head in heads:
+        ref = resolve_head(ctx, draft.sentence, head)
+        if ref and not any(r.start == ref.start and r.end == ref.end for r in out):
+            out.append(ref)
+    return out
+
+
+@stage("actors")
+def code_actors(ctx: CodingContext) -> None:
+    for draft in ctx.drafts:
+        draft.record.actors = _resolve_all(ctx, draft, draft.source_heads)
+        draft.record.recipients = [r for r in _resolve_all(ctx, draft, draft.recipient_heads)
+                                   if not any(a.start == r.start for a in draft.record.actors)]
+        if not draft.record.actors:
+            draft.record.reasons.append("actors: no source found in the event's clause")

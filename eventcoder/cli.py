@@ -1,0 +1,231 @@
+"""The command line: code, query, export, eval, gold, serve."""
+from __future__ import annotations
+
+import collections
+import json
+import sys
+from pathlib import Path
+from typing import Iterator, List, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from eventcoder import __version__, store
+from eventcoder.read import Article, ReadError, read_inputs
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help="Code dated news articles into political event records.")
+err = Console(stderr=True)
+out = Console()
+
+
+def _batches(items: Iterator, size: int) -> Iterator[list]:
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@app.command()
+def code(
+    inputs: List[str] = typer.Argument(..., help="Files, directories, globs, or - for stdin."),
+    db: str = typer.Option(store.DEFAULT_DB, help="DuckDB file to write."),
+    jsonl: Optional[str] = typer.Option(None, help="Also write event records as JSONL to this file (- for stdout)."),
+    batch_size: int = typer.Option(32, help="Articles per parse batch and per store transaction."),
+    engine: str = typer.Option("local", help="local, or dask to spread articles over a Dask cluster."),
+    scheduler: Optional[str] = typer.Option(None, help="Dask scheduler address (tcp://HOST:PORT)."),
+    workers: int = typer.Option(2, help="Dask LocalCluster workers when no scheduler is given."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar or summary."),
+) -> None:
+    """Code ARTICLES into event records in the store (and optionally JSONL)."""
+    if engine not in ("local", "dask"):
+        raise typer.BadParameter("engine must be 'local' or 'dask'", param_hint="--engine")
+    sink = None
+    if jsonl:
+        sink = sys.stdout if jsonl == "-" else open(jsonl, "a", encoding="utf-8")
+    stats = collections.Counter()
+    by_type: collections.Counter = collections.Counter()
+    failures: list[ReadError] = []
+    try:
+        if engine == "dask":
+            from eventcoder.distributed import code_with_dask
+
+            result = code_with_dask(list(inputs), db, scheduler=scheduler, n_workers=workers, jsonl=sink)
+            stats.update(result.stats)
+            by_type.update(result.by_type)
+            failures.extend(result.failures)
+        else:
+            _code_local(inputs, db, sink, batch_size, quiet, stats, by_type, failures)
+    except store.StoreBusy as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(3)
+    except store.StoreError as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(4)
+    finally:
+        if sink not in (None, sys.stdout):
+            sink.close()
+    if failures:
+        store.log_read_errors(db, [(f.origin, f.reason) for f in failures])
+    if not quiet:
+        _summary(stats, by_type, failures)
+    if failures:
+        raise typer.Exit(1)
+
+
+def _code_local(inputs, db, sink, batch_size, quiet, stats, by_type, failures) -> None:
+    from eventcoder.coder import Coder
+
+    coder = Coder()
+    progress = Progress(TextColumn("coding"), BarColumn(), MofNCompleteColumn(), TextColumn("articles"),
+                        TimeElapsedColumn(), console=err, disable=quiet, transient=True)
+    with progress:
+        task = progress.add_task("code", total=None)
+        for batch in _batches(read_inputs(inputs), batch_size):
+            articles = [a for a in batch if isinstance(a, Article)]
+            for bad in (b for b in batch if isinstance(b, ReadError)):
+                failures.append(bad)
+                err.print(f"[yellow]skipped[/yellow] {bad.origin}: {bad.reason}")
+            stats["read"] += len(batch)
+            stored = store.existing_article_ids(db, [a.id for a in articles])
+            todo, seen = [], set()
+            for art in articles:
+                if art.id in stored or art.id in seen:
+                    stats["already stored"] += 1
+                else:
+                    seen.add(art.id)
+                    todo.append(art)
+            coded = _code_safely(coder, todo, failures)
+            stats["coded"] += store.write_batch(db, coded)
+            for _, events in coded:
+                by_type.update(e.event_type for e in events if e.realized)
+                stats["events"] += len(events)
+                if sink:
+                    for e in events:
+                        sink.write(e.model_dump_json() + "\n")
+            if sink:
+                sink.flush()
+            progress.update(task, advance=len(batch))
+
+
+def _code_safely(coder, articles: list[Article], failures: list[ReadError]) -> list:
+    """Code a batch; if the batch fails, code one by one so that one bad article fails alone."""
+    try:
+        return coder.code_batch(articles)
+    except Exception:  # noqa: BLE001  isolate the culprit below
+        coded = []
+        for art in articles:
+            try:
+                coded.extend(coder.code_batch([art]))
+            except Exception as exc:  # noqa: BLE001  reported by name, the run goes on
+                failures.append(ReadError(art.origin, f"coding failed: {exc.__class__.__name__}: {exc}"))
+                err.print(f"[red]failed[/red] {art.origin}: {exc.__class__.__name__}: {exc}")
+        return coded
+
+
+def _summary(stats: collections.Counter, by_type: collections.Counter, failures: list[ReadError]) -> None:
+    table = Table(title="eventcoder: summary", show_header=False)
+    for key in ("read", "coded", "already stored", "events"):
+        table.add_row(key, str(stats.get(key, 0)))
+    table.add_row("skipped", str(len(failures)))
+    err.print(table)
+    if by_type:
+        types = Table(title="events by type (realized)")
+        types.add_column("type")
+        types.add_column("n", justify="right")
+        for etype, n in by_type.most_common():
+            types.add_row(etype, str(n))
+        err.print(types)
+    reasons = collections.Counter(f.reason.split(" (")[0][:60] for f in failures)
+    for reason, n in reasons.most_common(10):
+        err.print(f"  skipped {n}: {reason}")
+
+
+@app.command()
+def query(
+    db: str = typer.Option(store.DEFAULT_DB, help="DuckDB file."),
+    type: Optional[str] = typer.Option(None, "--type", help="PLOVER event type, e.g. ASSAULT."),
+    country: Optional[str] = typer.Option(None, help="ISO alpha-3 of the place or an actor."),
+    since: Optional[str] = typer.Option(None, help="First event day (YYYY-MM-DD)."),
+    until: Optional[str] = typer.Option(None, help="Last event day (YYYY-MM-DD)."),
+    include_unrealized: bool = typer.Option(False, help="Also list negated and hypothetical events."),
+    limit: int = typer.Option(50, help="Rows to show."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSONL records instead of a table."),
+) -> None:
+    """List coded events."""
+    try:
+        events = store.query_events(db, store.EventQuery(type, country, since, until, include_unrealized, limit))
+    except (store.StoreError, store.StoreBusy) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2)
+    if as_json:
+        for e in events:
+            print(e.model_dump_json())
+        return
+    table = Table(title=f"{len(events)} events")
+    for col in ("date", "type", "mode", "actors", "recipients", "place", "dead", "evidence"):
+        table.add_column(col, overflow="fold")
+    for e in events:
+        table.add_row(e.date or e.story_date, e.event_type, e.mode or "",
+                      ", ".join(f"{a.name} ({a.country or '?'})" for a in e.actors),
+                      ", ".join(f"{a.name} ({a.country or '?'})" for a in e.recipients),
+                      (e.location.name if e.location and e.location.name else ""),
+                      "" if e.dead is None else str(e.dead), e.evidence.text[:90])
+    out.print(table)
+
+
+@app.command()
+def export(
+    db: str = typer.Option(store.DEFAULT_DB, help="DuckDB file."),
+    format: str = typer.Option("jsonl", "--format", help="jsonl, csv, parquet or acled-csv."),
+    output: Optional[str] = typer.Option(None, "-o", "--output", help="File to write (default: stdout for text formats)."),
+    include_unrealized: bool = typer.Option(False, help="Also export negated and hypothetical events."),
+) -> None:
+    """Export the stored events."""
+    from eventcoder.export import export_events
+
+    try:
+        n = export_events(db, format, output, include_unrealized)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--format")
+    except (store.StoreError, store.StoreBusy) as exc:
+        err.print(f"[red]error:[/red] {exc}")
+        raise typer.Exit(2)
+    err.print(f"exported {n} events as {format}" + (f" to {output}" if output else ""))
+
+
+@app.command()
+def version() -> None:
+    """Print the coder version."""
+    print(__version__)
+
+
+def _register_optional() -> None:
+    """Commands whose modules live in their own packages (evaluation, serving)."""
+    try:
+        from eventcoder.evaluate.commands import register
+    except ImportError:
+        pass
+    else:
+        register(app)
+    try:
+        from eventcoder.api.server import serve as _serve
+    except ImportError:
+        return
+
+    @app.command()
+    def serve(db: str = typer.Option(store.DEFAULT_DB), host: str = typer.Option("127.0.0.1"),
+              port: int = typer.Option(8000), allow_store: bool = typer.Option(False, help="Let POST /code store articles when asked.")) -> None:
+        """Serve the REST API and the dashboard."""
+        _serve(db, host, port, allow_store)
+
+
+_register_optional()
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,78 @@
+"""The trigger lexicon (data/triggers.tsv) and the PLOVER table (data/plover.tsv), indexed once."""
+from __future__ import annotations
+
+import csv
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@dataclass(frozen=True)
+class TriggerRule:
+    lemma: str
+    pos: str  # VERB or NOUN
+    event_type: str
+    mode: Optional[str]
+    cameo: Optional[str]
+    needs: tuple[str, ...]  # words that must stand beside the trigger ("lay down", "call for")
+
+
+@dataclass(frozen=True)
+class PloverType:
+    event_type: str
+    quad_class: int
+    goldstein: float
+    recipient_required: bool
+
+
+def _rows(path: Path):
+    with path.open(encoding="utf-8") as handle:
+        for row in csv.reader(handle, delimiter="\t"):
+            if row and not row[0].startswith("#"):
+                yield row + [""] * 6
+
+
+@functools.lru_cache(maxsize=1)
+def trigger_rules() -> dict[tuple[str, str], list[TriggerRule]]:
+    """(lemma, POS) → rules, those with required neighbour words first."""
+    rules: dict[tuple[str, str], list[TriggerRule]] = {}
+    for lemma, pos, etype, mode, cameo, needs, *_ in _rows(DATA / "triggers.tsv"):
+        rule = TriggerRule(lemma, pos, etype, mode or None, cameo or None,
+                           tuple(w for w in needs.split(",") if w))
+        rules.setdefault((lemma, pos), []).append(rule)
+    for key in rules:
+        rules[key].sort(key=lambda r: not r.needs)
+    return rules
+
+
+@functools.lru_cache(maxsize=1)
+def plover_types() -> dict[str, PloverType]:
+    return {
+        etype: PloverType(etype, int(quad), float(gold), req == "yes")
+        for etype, quad, gold, req, *_ in _rows(DATA / "plover.tsv")
+    }
+
+
+def _inflections(lemma: str) -> set[str]:
+    forms = {lemma, lemma + "s", lemma + "es", lemma + "ed", lemma + "d", lemma + "ing"}
+    if lemma.endswith("e"):
+        forms |= {lemma[:-1] + "ing"}
+    if lemma.endswith("y"):
+        forms |= {lemma[:-1] + "ies", lemma[:-1] + "ied"}
+    if len(lemma) > 2 and lemma[-1] not in "aeiouwy" and lemma[-2] in "aeiou":
+        forms |= {lemma + lemma[-1] + "ed", lemma + lemma[-1] + "ing"}  # shelled, shelling
+    return forms
+
+
+@functools.lru_cache(maxsize=1)
+def candidate_forms() -> frozenset[str]:
+    """Lower-case surface forms that may be a trigger: the cheap test that decides what to parse."""
+    irregular = {row[0]: row[1].split("|") for row in _rows(DATA / "irregular_forms.tsv")}
+    forms: set[str] = set()
+    for lemma, _pos in trigger_rules():
+        forms |= _inflections(lemma)
+        forms |= set(irregular.get(lemma, []))
+    return frozenset(forms)

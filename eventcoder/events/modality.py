@@ -1,0 +1,80 @@
+"""Negation and hypotheticals: is the event reported as having happened?
+
+A trigger is *negated* when it or its auxiliary chain carries a negation; *hypothetical* when it
+sits under a conditional ("if"), a modal ("will", "would"), a call or demand ("asked X to stop",
+"called for a halt"), a plan or an offer, or is an infinitive that nothing marks as realised.
+Each finding carries its reason in words.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from spacy.tokens import Token
+
+DATA = Path(__file__).resolve().parent / "data"
+NEGATORS = {"not", "n't", "never", "no", "neither", "nor"}
+
+
+@dataclass
+class Modality:
+    negated: bool = False
+    hypothetical: bool = False
+    reason: Optional[str] = None
+
+
+@functools.lru_cache(maxsize=1)
+def _words() -> dict[str, str]:
+    with (DATA / "modality.tsv").open(encoding="utf-8") as handle:
+        return {r[0]: r[1] for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")}
+
+
+def _clause_head(token: Token) -> Token:
+    """The verb whose clause holds the token (a noun trigger's governing verb)."""
+    head = token
+    while head.pos_ not in ("VERB", "AUX") and head.dep_ not in ("ROOT",) and head.head is not head:
+        head = head.head
+    return head
+
+
+def modality(trigger: Token) -> Modality:
+    words = _words()
+    # a noun trigger ("a halt", "a ceasefire") takes its mood from the verb it is an argument of
+    verb = _clause_head(trigger)
+    for tok in {trigger, verb}:
+        for child in tok.children:
+            if child.dep_ == "neg" or (child.lower_ in NEGATORS and child.dep_ in ("det", "advmod")):
+                return Modality(negated=True, reason=f"negated by '{child.text}'")
+    if verb is not trigger and verb.lemma_ in words and words[verb.lemma_] in ("request", "intent"):
+        return Modality(hypothetical=True, reason=f"object of '{verb.text}' ({verb.lemma_}): not reported as done")
+    node = verb
+    hops = 0
+    while hops < 6:
+        for child in node.children:
+            role = words.get(child.lower_)
+            if child.dep_ == "aux" and role == "modal":
+                return Modality(hypothetical=True, reason=f"modal '{child.text}'")
+            if child.dep_ == "mark" and role == "mark":
+                return Modality(hypothetical=True, reason=f"conditional '{child.text}'")
+        infinitive = any(c.dep_ == "aux" and c.tag_ == "TO" for c in node.children)
+        head = node.head
+        if head is node:
+            break
+        head_role = words.get(head.lemma_)
+        if node.dep_ in ("xcomp", "ccomp", "advcl", "acl", "relcl", "conj", "dobj", "pobj", "prep", "pcomp", "nsubj", "nsubjpass"):
+            if head_role == "negate" and node.dep_ in ("xcomp", "dobj"):
+                return Modality(negated=True, reason=f"under '{head.text}'")
+            if head_role in ("request", "intent") and node.dep_ in ("xcomp", "ccomp", "dobj", "pobj", "acl"):
+                return Modality(hypothetical=True, reason=f"under '{head.text}' ({head_role}): not reported as done")
+            if infinitive and head_role != "realis" and head.pos_ in ("NOUN", "PROPN", "VERB", "ADJ"):
+                return Modality(hypothetical=True, reason=f"infinitive under '{head.text}'")
+        if node.dep_ in ("ROOT",) or node.dep_ in ("conj",) and hops > 0:
+            break
+        if node.dep_ in ("ccomp",) and head_role not in ("request", "intent"):
+            break  # reported speech: "X said that Y attacked" — Y's attack stands as reported
+        node = head
+        hops += 1
+    return Modality()

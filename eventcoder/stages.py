@@ -1,0 +1,8 @@
+"""Imports every stage module so that its ``@stage`` registration runs.
+
+The order in which stages run is ``pipeline.STAGE_ORDER``; this file only makes them known.
+"""
+import eventcoder.actors.stage  # noqa: F401  actors
+import eventcoder.events.derived  # noqa: F401  derived (accusations, victims' side)
+import eventcoder.events.stage  # noqa: F401  events
+import eventcoder.views  # noqa: F401  records (ACLED and CAMEO views)

@@ -1,0 +1,62 @@
+"""The records stage: final touches on each event and its ACLED and CAMEO views.
+
+The ACLED view comes from a rule table (events/data/acled_map.tsv); verbal events (CONSULT,
+REQUEST, ACCUSE, …) have no ACLED type and keep an empty view.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+from pathlib import Path
+
+from eventcoder.pipeline import CodingContext, stage
+from eventcoder.record import Event
+
+MAP_FILE = Path(__file__).resolve().parent / "events" / "data" / "acled_map.tsv"
+INTERVENTION = {"disperse", "dispersed", "tear", "arrest", "arrested", "detained", "police", "baton", "rubber"}
+
+
+@functools.lru_cache(maxsize=1)
+def _acled_rules() -> list[tuple[str, ...]]:
+    with MAP_FILE.open(encoding="utf-8") as handle:
+        return [tuple(r) for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
+
+
+def acled_types(event: Event) -> tuple[str | None, str | None]:
+    actor = event.actors[0].sector if event.actors else None
+    target = event.recipients[0].sector if event.recipients else None
+    for etype, mode, a_sec, r_sec, acled, sub in _acled_rules():
+        if etype == event.event_type and mode in ("*", event.mode or "") and a_sec in ("*", actor) and r_sec in ("*", target):
+            return acled, sub
+    return None, None
+
+
+def confidence(event: Event) -> float:
+    score = 0.5
+    if event.actors and any(a.country for a in event.actors):
+        score += 0.2
+    if event.recipients:
+        score += 0.1
+    if event.trigger and event.trigger.text[:1].islower():
+        score += 0.05
+    if any(r.startswith("derived") for r in event.reasons):
+        score -= 0.1
+    return round(min(score, 0.95), 2)
+
+
+@stage("records")
+def finish_records(ctx: CodingContext) -> None:
+    ctx.drafts.sort(key=lambda d: (d.record.evidence.start, d.record.trigger.start if d.record.trigger else 0))
+    for index, draft in enumerate(ctx.drafts):
+        rec = draft.record
+        rec.id = f"{ctx.article.id}-{index:02d}"
+        acled, sub = acled_types(rec)
+        if acled == "Protests" and sub == "Peaceful protest":
+            words = {t.lower_ for t in draft.sentence.doc} if draft.sentence.doc else set()
+            if words & INTERVENTION:
+                sub = "Protest with intervention"
+        rec.acled.event_type, rec.acled.sub_event_type = acled, sub
+        rec.acled.fatalities = rec.dead if acled else None
+        rec.acled.geo_precision = rec.location.precision if rec.location else None
+        rec.acled.time_precision = rec.date_precision
+        rec.confidence = confidence(rec)
