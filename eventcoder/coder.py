@@ -20,9 +20,13 @@ from eventcoder.record import Event
 _WORD = re.compile(r"[a-z][a-z'-]*")
 
 
+MIN_WORDS = 3  # a heading ("Demonstrations") names a topic, not an event
+
+
 def needs_parse(sentence_text: str) -> bool:
     forms = candidate_forms()
-    return any(w in forms for w in _WORD.findall(sentence_text.lower()))
+    words = _WORD.findall(sentence_text.lower())
+    return len(words) >= MIN_WORDS and any(w in forms for w in words)
 
 
 class Coder:

@@ -16,6 +16,18 @@ from eventcoder.record import ActorRef
 
 PERSON_PRONOUNS = {"he", "him", "his", "she", "her", "hers"}
 GROUP_PRONOUNS = {"they", "them", "their", "theirs"}
+RELATIVE_PRONOUNS = {"whose", "who", "which"}
+
+
+def _antecedent(span: Span) -> Optional[Token]:
+    """The noun phrase a relative pronoun points back to: the nearest noun before it."""
+    from eventcoder.events.roles import np_head
+
+    doc = span.doc
+    for tok in reversed(list(doc[span.sent.start:span.start])):
+        if tok.pos_ in ("PROPN", "NOUN"):
+            return np_head(tok)
+    return None
 
 
 class History:
@@ -54,8 +66,16 @@ def resolve_head(ctx: CodingContext, sentence: Sentence, head: Token) -> Optiona
     words = {t.lower_ for t in span}
     hist = _history(ctx)
     res: Optional[Resolution] = None
+    if words & RELATIVE_PRONOUNS:  # "… the Armed Forces of Armenia, whose troops fired": the antecedent
+        ante = _antecedent(span)
+        if ante is not None:
+            inner = resolve_text(noun_phrase(ante).text, ctx.article.date, head=ante.lemma_)
+            sector = _sector_word([t.lower_ for t in span], head.lemma_)
+            if inner and inner.country:
+                res = Resolution(inner.name, inner.country, sector or inner.sector,
+                                 f"relative pronoun: '{span.text}' → {noun_phrase(ante).text}", inner.kind)
     appos = [c for c in head.children if c.dep_ == "appos"]
-    for ap in appos:  # "the Azerbaijani president, Ilham Aliyev": the name is the better key
+    for ap in appos if res is None else []:  # "the Azerbaijani president, Ilham Aliyev": the name is the better key
         res = resolve_text(noun_phrase(ap).text, ctx.article.date, head=ap.lemma_)
         if res:
             break

@@ -45,7 +45,10 @@ def derive_events(ctx: CodingContext) -> None:
             if speaker.country in attackers:
                 continue
             if not rec.recipients and rec.event_type == "ASSAULT" and attackers:
-                rec.recipients = [speaker]
+                # the reporter's side, not the reporter: a president who reports an attack was not its target
+                victim = speaker if speaker.sector in (None, "CVL") else speaker.model_copy(
+                    update={"name": f"{speaker.country} side", "sector": None})
+                rec.recipients = [victim]
                 rec.reasons.append(f"recipient: the reporting side '{speaker.text}' (no victim named)")
             already = any(d.record.event_type == "ACCUSE" and d.sentence is draft.sentence for d in ctx.drafts + new)
             if attackers and not already and verb.lemma_.lower() != "report":

@@ -35,7 +35,7 @@ def _words() -> dict[str, str]:
 def _clause_head(token: Token) -> Token:
     """The verb whose clause holds the token (a noun trigger's governing verb)."""
     head = token
-    while head.pos_ not in ("VERB", "AUX") and head.dep_ not in ("ROOT",) and head.head is not head:
+    while head.pos_ not in ("VERB", "AUX") and head.dep_ not in ("ROOT",) and head.head.i != head.i:
         head = head.head
     return head
 
@@ -48,33 +48,30 @@ def modality(trigger: Token) -> Modality:
         for child in tok.children:
             if child.dep_ == "neg" or (child.lower_ in NEGATORS and child.dep_ in ("det", "advmod")):
                 return Modality(negated=True, reason=f"negated by '{child.text}'")
-    if verb is not trigger and verb.lemma_ in words and words[verb.lemma_] in ("request", "intent"):
+    if verb.i != trigger.i and verb.lemma_ in words and words[verb.lemma_] in ("request", "intent"):
         return Modality(hypothetical=True, reason=f"object of '{verb.text}' ({verb.lemma_}): not reported as done")
     node = verb
-    hops = 0
-    while hops < 6:
+    for _ in range(6):
         for child in node.children:
             role = words.get(child.lower_)
             if child.dep_ == "aux" and role == "modal":
                 return Modality(hypothetical=True, reason=f"modal '{child.text}'")
             if child.dep_ == "mark" and role == "mark":
                 return Modality(hypothetical=True, reason=f"conditional '{child.text}'")
-        infinitive = any(c.dep_ == "aux" and c.tag_ == "TO" for c in node.children)
         head = node.head
-        if head is node:
+        if head.i == node.i:
             break
         head_role = words.get(head.lemma_)
-        if node.dep_ in ("xcomp", "ccomp", "advcl", "acl", "relcl", "conj", "dobj", "pobj", "prep", "pcomp", "nsubj", "nsubjpass"):
-            if head_role == "negate" and node.dep_ in ("xcomp", "dobj"):
-                return Modality(negated=True, reason=f"under '{head.text}'")
-            if head_role in ("request", "intent") and node.dep_ in ("xcomp", "ccomp", "dobj", "pobj", "acl"):
-                return Modality(hypothetical=True, reason=f"under '{head.text}' ({head_role}): not reported as done")
-            if infinitive and head_role != "realis" and head.pos_ in ("NOUN", "PROPN", "VERB", "ADJ"):
-                return Modality(hypothetical=True, reason=f"infinitive under '{head.text}'")
-        if node.dep_ in ("ROOT",) or node.dep_ in ("conj",) and hops > 0:
+        infinitive = any(c.dep_ == "aux" and c.tag_ == "TO" for c in node.children)
+        own_clause = any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in node.children) and not infinitive
+        if head_role == "negate" and node.dep_ in ("xcomp", "dobj"):
+            return Modality(negated=True, reason=f"under '{head.text}'")
+        if head_role in ("request", "intent") and node.dep_ in ("xcomp", "ccomp", "dobj", "pobj", "acl", "advcl"):
+            return Modality(hypothetical=True, reason=f"under '{head.text}' ({head_role}): not reported as done")
+        if infinitive and head_role != "realis" and node.dep_ in ("xcomp", "advcl", "acl", "relcl", "ccomp"):
+            return Modality(hypothetical=True, reason=f"infinitive under '{head.text}'")
+        # a clause with its own subject, or reported speech, keeps its own mood
+        if own_clause or node.dep_ in ("ROOT", "ccomp"):
             break
-        if node.dep_ in ("ccomp",) and head_role not in ("request", "intent"):
-            break  # reported speech: "X said that Y attacked" — Y's attack stands as reported
         node = head
-        hops += 1
     return Modality()

@@ -6,14 +6,24 @@ span of the sentence; resolving it to a country and sector is the actors stage's
 """
 from __future__ import annotations
 
+import functools
+from pathlib import Path
 from typing import Iterable
 
 from spacy.tokens import Span, Token
 
+DATA = Path(__file__).resolve().parent / "data"
 NP_DEPS = {"det", "amod", "compound", "poss", "nummod", "quantmod", "case", "nmod", "npadvmod", "advmod"}
 RECIPIENT_PREPS = {"against", "on", "at", "upon", "with", "toward", "towards", "to"}
 SUBJECTS = {"nsubj", "csubj"}
-ACTOR_POS = {"NOUN", "PROPN", "PRON"}
+ACTOR_POS = {"NOUN", "PROPN", "PRON", "ADJ"}  # ADJ: demonyms ("Russian shelling")
+
+
+@functools.lru_cache(maxsize=1)
+def light_verbs() -> frozenset[str]:
+    """Verbs whose object noun carries the event ("launched an offensive", "opened fire")."""
+    lines = (DATA / "light_verbs.txt").read_text(encoding="utf-8").split()
+    return frozenset(w for w in lines if not w.startswith("#"))
 
 
 def noun_phrase(token: Token) -> Span:
@@ -59,7 +69,7 @@ def _subject(verb: Token, hops: int = 3) -> list[Token]:
         agent = [g for c in node.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
         if agent:
             return agent
-        if node.dep_ in ("conj", "xcomp", "advcl") and node.head is not node:
+        if node.dep_ in ("conj", "xcomp", "advcl") and node.head.i != node.i:
             node = node.head
         else:
             break
@@ -67,8 +77,38 @@ def _subject(verb: Token, hops: int = 3) -> list[Token]:
 
 
 def _prep_objects(token: Token, preps: set[str]) -> list[Token]:
-    return [g for c in token.children if c.dep_ in ("prep", "agent") and c.lower_ in preps
-            for g in c.children if g.dep_ == "pobj"]
+    """Objects of the token's prepositions, coordinated ones too ("against X and against Y")."""
+    heads = [c for c in token.children if c.dep_ in ("prep", "agent") and c.lower_ in preps]
+    heads += [cj for h in heads for cj in h.conjuncts if cj.dep_ in ("conj", "prep") and cj.lower_ in preps]
+    return [g for h in heads for g in h.children if g.dep_ == "pobj"]
+
+
+def np_head(token: Token) -> Token:
+    """Climb from a word inside a noun phrase to the phrase's head ("State" → "Secretary")."""
+    node = token
+    for _ in range(4):
+        if node.dep_ in ("compound", "amod", "poss") or (node.dep_ == "pobj" and node.head.lower_ == "of"):
+            node = node.head.head if node.dep_ == "pobj" else node.head
+        else:
+            break
+    return node
+
+
+def nearest_actor_left(verb: Token) -> list[Token]:
+    """When the parse gives a verb no subject (quotes, long appositions), the nearest named or
+    sector-word noun phrase to its left, outside "according to …", stands in for it."""
+    from eventcoder.actors.dictionary import load_dictionary
+
+    sectors = load_dictionary().sector_words
+    for tok in reversed(list(verb.doc[verb.sent.start:verb.i])):
+        if any(a.lower_ == "according" for a in tok.ancestors) or tok.dep_ in ("dobj",):
+            continue
+        named = tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") and tok.pos_ == "PROPN"
+        if named or (tok.pos_ == "NOUN" and tok.lemma_.lower() in sectors):
+            head = np_head(tok)
+            if head.i < verb.i:
+                return [head]
+    return []
 
 
 def roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
@@ -83,19 +123,29 @@ def roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
         else:
             sources = _subject(trigger)
             recipients = [c for c in trigger.children if c.dep_ in ("dobj", "dative")]
+            if not sources:  # "due to shelling by X": a gerund's agent
+                sources = _prep_objects(trigger, {"by"})
+            if not sources and trigger.dep_ in ("ROOT", "advcl", "conj", "ccomp"):
+                sources = nearest_actor_left(trigger)
         recipients += _prep_objects(trigger, RECIPIENT_PREPS)
     else:
         sources = _prep_objects(trigger, {"by"}) + [c for c in trigger.children if c.dep_ == "poss"]
-        sources += [c for c in trigger.children if c.dep_ in ("amod", "compound") and c.ent_type_ in ("NORP", "GPE", "ORG")]
         recipients = _prep_objects(trigger, RECIPIENT_PREPS)
         head = trigger.head
-        if not sources and trigger.dep_ in ("dobj", "nsubj", "pobj", "attr") and head.pos_ in ("VERB", "AUX"):
-            if trigger.dep_ == "dobj":
+        if trigger.dep_ == "dobj" and head.pos_ == "VERB":
+            if not sources and head.lemma_.lower() in light_verbs():
                 sources = _subject(head)  # light verbs: "X launched an offensive", "X held talks"
-            elif trigger.dep_ == "pobj" and head.head.pos_ == "VERB" and head.lower_ in ("during", "in", "after"):
-                sources = _subject(head.head)  # "X explained during a conversation with Y"
+            # "provoked protests … against Y", "opened fire on Y": the verb carries the preposition
+            recipients = recipients or _prep_objects(head, {"against"} if head.lemma_.lower() not in light_verbs()
+                                                     else RECIPIENT_PREPS - {"with"})
+        elif not sources and trigger.dep_ == "pobj" and head.lower_ in ("during", "in", "after", "at") \
+                and head.head.pos_ == "VERB":
+            sources = _subject(head.head)  # "X explained during a conversation with Y"
         if not recipients and trigger.dep_ == "pobj":
             recipients = _prep_objects(trigger, {"with"})
+    if not sources:  # "Russian shelling", "Azerbaijan's offensive" (also gerunds parsed as verbs)
+        sources = [c for c in trigger.children if c.dep_ in ("amod", "compound", "poss")
+                   and c.ent_type_ in ("NORP", "GPE", "ORG")]
     # a person's own conversation partner, not his apposition
     recipients = [r for r in recipients if r not in sources]
     return _with_conjuncts(sources), _with_conjuncts(recipients)

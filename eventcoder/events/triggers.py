@@ -23,8 +23,10 @@ def _needs_met(token: Token, needs: tuple[str, ...]) -> bool:
     if not needs:
         return True
     near = {c.lower_ for c in token.children} | {c.lemma_.lower() for c in token.children}
-    near |= {token.head.lower_, token.head.lemma_.lower()}
+    near |= {"^" + token.head.lemma_.lower()}  # "^open": the trigger's head word ("open fire")
     near |= {t.lower_ for t in token.lefts for t in t.subtree}
+    if any(c.ent_type_ in ("NORP", "GPE") and c.dep_ in ("amod", "compound", "poss") for c in token.children):
+        near.add("@NORP")  # "Russian strikes": a side's name makes it an attack, not a walkout
     return any(w in near for w in needs)
 
 
@@ -43,12 +45,36 @@ def match_rule(token: Token) -> Optional[TriggerRule]:
 def _governs(upper: Token, lower: Token, hops: int = 2) -> bool:
     node = lower
     for _ in range(hops):
-        if node.head is node:
+        if node.head.i == node.i:
             return False
         node = node.head
-        if node is upper:
+        if node.i == upper.i:
             return True
     return False
+
+
+def anchor(token: Token) -> Token:
+    """The verb a trigger belongs to: itself for a verb, the governing verb for a noun."""
+    node = token
+    for _ in range(4):
+        if node.pos_ == "VERB" or node.head.i == node.i:
+            return node
+        node = node.head
+    return node
+
+
+def _same_event(a: Token, b: Token) -> bool:
+    if b in a.conjuncts or _governs(a, b, 3) or _governs(b, a, 3):
+        return True
+    x, y = anchor(a), anchor(b)
+    # "opened fire ..., killing two": the noun's verb governs the other trigger's clause
+    return x.i == y.i or (_governs(x, y, 1) and y.dep_ in ("advcl", "conj", "xcomp")) or (
+        _governs(y, x, 1) and x.dep_ in ("advcl", "conj", "xcomp"))
+
+
+INHERITED_MODES = {"heavy-weapons", "aerial", "drone", "explosives", "suicide-attack", "firearms", "ceasefire"}
+# cross-type merges: (kept type, absorbed type) — "a ceasefire was agreed" is one event
+ABSORBS = {("RETREAT", "AGREE")}
 
 
 def find_triggers(doc: Doc) -> list[Found]:
@@ -56,16 +82,28 @@ def find_triggers(doc: Doc) -> list[Found]:
     kept: list[Found] = []
     for item in found:
         # one event, several words: "shelling and shooting", "attacked ..., killing two",
-        # "launched an attack": a trigger under (or conjoined with) another of the same type joins it
-        host = next((k for k in kept if k.rule.event_type == item.rule.event_type and (
-            _governs(k.token, item.token) or _governs(item.token, k.token)
-            or item.token in k.token.conjuncts)), None)
+        # "launched an attack": a trigger in the same clause chain as another of its type joins it
+        host = next((k for k in kept if k.rule.event_type == item.rule.event_type
+                     and any(_same_event(m, item.token) for m in k.merged)), None)
         if host is None:
+            host = next((k for k in kept if (k.rule.event_type, item.rule.event_type) in ABSORBS
+                         and _governs(item.token, k.token, 2)), None)
+        if host is None:
+            swallowed = next((k for k in kept if (item.rule.event_type, k.rule.event_type) in ABSORBS
+                              and _governs(k.token, item.token, 2)), None)
+            if swallowed is not None:
+                swallowed.token, swallowed.rule = item.token, item.rule
+                swallowed.merged.insert(0, item.token)
+                continue
             kept.append(item)
         else:
             host.merged.append(item.token)
             if item.token.pos_ == "VERB" and host.token.pos_ != "VERB" and _governs(item.token, host.token):
                 host.token, host.rule = item.token, item.rule  # the verb carries the roles
-                if not host.rule.mode and host.merged:
-                    pass
+    for k in kept:
+        if not k.rule.mode:  # a weapon word of a merged event gives the mode ("killed ... by shelling")
+            specific = next((r for t in k.merged[1:] if (r := match_rule(t)) and r.mode in INHERITED_MODES
+                             and r.event_type == k.rule.event_type), None)
+            if specific:
+                k.rule = specific if k.token.pos_ != "VERB" else type(k.rule)(**{**k.rule.__dict__, "mode": specific.mode})
     return kept

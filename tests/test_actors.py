@@ -1,0 +1,32 @@
+"""Actor resolution: mentions → country, sector and (for office titles) the holder on the story date."""
+import csv
+from pathlib import Path
+
+import pytest
+
+from eventcoder.actors import resolve_text
+
+CASES = Path(__file__).parent / "data" / "actors" / "mentions.tsv"
+
+
+def _cases():
+    with CASES.open(encoding="utf-8") as handle:
+        return [r for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
+
+
+@pytest.mark.parametrize("mention,day,country,sector,name", _cases())
+def test_mention_resolves(mention, day, country, sector, name):
+    res = resolve_text(mention, day)
+    assert res is not None, f"{mention!r} did not resolve"
+    assert (res.country, res.sector) == (country, sector), res
+    if name:
+        assert res.name == name, res
+
+
+def test_unknown_words_do_not_resolve():
+    assert resolve_text("the quarterly earnings report", "2020-01-01") is None
+
+
+def test_office_outside_any_known_tenure_gives_the_country_not_a_person():
+    res = resolve_text("the American Secretary of State", "1950-01-01")
+    assert res.country == "USA" and res.kind != "person"

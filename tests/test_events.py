@@ -1,0 +1,52 @@
+"""Event triggers, PLOVER types and modes, roles and modality, on sentences written for the tests."""
+import json
+from pathlib import Path
+
+import pytest
+
+from eventcoder.coder import code_text
+
+CASES = [json.loads(l) for l in (Path(__file__).parent / "data" / "events" / "sentences.jsonl").read_text().splitlines() if l.strip()]
+
+
+def _matches(event, want: dict) -> bool:
+    checks = {
+        "event_type": event.event_type,
+        "mode": event.mode,
+        "realized": event.realized,
+        "negated": event.negated,
+        "actor_sector": next((a.sector for a in event.actors), None),
+        "actor_country": next((a.country for a in event.actors), None),
+        "recipient_sector": next((a.sector for a in event.recipients), None),
+        "recipient_country": next((a.country for a in event.recipients), None),
+    }
+    return all(checks[k] == v for k, v in want.items())
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["text"][:40] for c in CASES])
+def test_sentence(case):
+    events = code_text(case["text"], "2021-04-14")
+    for want in case.get("has", []):
+        assert any(_matches(e, want) for e in events), (want, [(e.event_type, e.mode, e.realized, [(a.country, a.sector) for a in e.actors]) for e in events])
+    for etype in case.get("none_realized", []):
+        assert not any(e.event_type == etype and e.realized for e in events)
+    if "count" in case:
+        realized = {}
+        for e in events:
+            if e.realized:
+                realized[e.event_type] = realized.get(e.event_type, 0) + 1
+        for etype, n in case["count"].items():
+            assert realized.get(etype, 0) == n, realized
+        if case["count"] == {}:
+            assert realized == {}, realized
+
+
+def test_every_record_is_traceable_to_its_text():
+    text = "Protesters blocked the main road in Dakar on Monday. Police dispersed them with tear gas."
+    events = code_text(text, "2021-04-14")
+    assert events
+    for e in events:
+        assert text[e.evidence.start:e.evidence.end] == e.evidence.text
+        assert text[e.trigger.start:e.trigger.end] == e.trigger.text
+        for a in e.actors + e.recipients:
+            assert text[a.start:a.end] == a.text
