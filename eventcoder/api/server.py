@@ -1,0 +1,18 @@
+"""``eventcoder serve``: the API and dashboard under uvicorn."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import uvicorn
+
+from eventcoder.api.app import create_app
+
+
+def serve(db: str, host: str = "127.0.0.1", port: int = 8000, allow_store: bool = False) -> None:
+    """Serve ``db`` until interrupted. Without ``allow_store`` the database must already exist."""
+    if not allow_store and not Path(db).exists():
+        raise SystemExit(f"{db}: no such database (code some articles first, or pass --allow-store)")
+    app = create_app(db, allow_store=allow_store)
+    # limit_concurrency sheds load with 503s instead of queueing without bound
+    uvicorn.run(app, host=host, port=port, log_level="info", limit_concurrency=256,
+                timeout_keep_alive=5, server_header=False)
