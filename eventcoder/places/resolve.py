@@ -1,0 +1,367 @@
+"""Toponym resolution: which place a name in an article means.
+
+Each mention gets its candidates from the gazetteer (names and alternate names, insensitive to case,
+diacritics and hyphens). A candidate's score starts from a prior (feature kind, population, whether
+the name is the place's own or an alternate one) and then takes the article into account, in two
+rounds: the countries and admin1 units that the article's other places point to, places close to
+the others, neighbouring countries, "City, State" pairs ("Paris, Texas"), and the countries of the
+event's actors. Every choice keeps the reasons that decided it.
+
+The weights live in ``data/resolve_weights.json`` (tuned on the even half of LGL, see
+benchmarks/gazetteer.py).
+"""
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional, Sequence
+
+from eventcoder.places.gazetteer import (
+    DATA_DIR,
+    HOW_ALTERNATE,
+    HOW_DEMONYM,
+    HOW_NAME,
+    Candidate,
+    Gazetteer,
+    Place,
+    get_gazetteer,
+    name_key,
+)
+from eventcoder.record import Location
+
+# ACLED geo_precision of a place by its feature kind: 1 a town, 2 part of a region, 3 a region.
+PRECISION_OF_KIND = {
+    "city": 1, "capital": 1, "area": 2, "admin2": 2,
+    "admin1": 3, "region": 3, "country": 3, "continent": 3, "water": 3,
+}
+KIND_LABEL = {
+    "city": "town", "capital": "capital city", "area": "area", "admin2": "county/district",
+    "admin1": "province/state", "region": "region", "country": "country", "continent": "continent", "water": "sea",
+}
+# Kinds that say where the rest of the article is (they vote for a country / admin1).
+CONTAINER_KINDS = ("country", "admin1", "admin2", "region", "area")
+
+
+@functools.lru_cache(maxsize=1)
+def weights() -> dict[str, float]:
+    return json.loads((DATA_DIR / "resolve_weights.json").read_text(encoding="utf-8"))
+
+
+@dataclass
+class Mention:
+    """A place name at character offsets of the article, and the places it may mean."""
+
+    start: int
+    end: int
+    text: str
+    candidates: list[Candidate]
+    output: bool = True  # False for context-only mentions (found by the gazetteer scan)
+    inside: Optional[str] = None  # label of the non-place entity it sits in ("the Nagorno Karabakh authorities": ORG)
+
+
+@dataclass
+class Resolution:
+    place: Place
+    how: int
+    score: float
+    margin: float  # lead over the runner-up
+    alternatives: int  # how many candidates there were
+    reasons: list[str] = field(default_factory=list)
+
+
+_POSSESSIVE = re.compile(r"['’]s$")
+_ABBREVIATIONS = (("st ", "saint "), ("ft ", "fort "), ("mt ", "mount "))
+
+
+def lookup(gazetteer: Gazetteer, text: str) -> list[Candidate]:
+    """Candidates for a surface form, trying the forms news text writes ("Tripoli's", "St. Louis")."""
+    key = name_key(_POSSESSIVE.sub("", text.strip()))
+    found = list(gazetteer.lookup(key))
+    if not found:
+        for short, full in _ABBREVIATIONS:
+            if key.startswith(short):
+                found = list(gazetteer.lookup(full + key[len(short):]))
+                break
+    if not found and key.endswith(" city"):
+        found = list(gazetteer.lookup(key[: -len(" city")]))
+    return found
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
+
+
+def prior(candidate: Candidate) -> float:
+    """Score before context: the kind of place, its size, and how the name reached it."""
+    w = weights()
+    place = candidate.place
+    population = place.population or (10 ** w["curated_log_population"] if place.kind in ("region", "area", "water") else 0)
+    score = w["kind"][place.kind] + w["population"] * math.log10(population + 1)
+    if candidate.how == HOW_ALTERNATE:
+        score -= w["alternate_name"]
+    elif candidate.how == HOW_DEMONYM:
+        score -= w["demonym"]
+    return score
+
+
+def _ratios(scores: Sequence[float]) -> list[float]:
+    """Each reading's plausibility relative to the best one: exp(score - best score)."""
+    top = max(scores)
+    return [math.exp(x - top) for x in scores]
+
+
+_POINT_KINDS = ("city", "capital", "admin2", "area")
+
+
+class _Context:
+    """What the article's names say about each other. Every reading of a name votes with its
+    plausibility relative to that name's best reading (1 for the best), so an ambiguous name still
+    lends weight to the readings that agree with the rest of the article ("Paris" and "Henry County"
+    are both in Tennessee). A name never votes for itself, and a repeated name votes once."""
+
+    def __init__(self, mentions: Sequence[Mention], keys: Sequence[str], ratios: Sequence[list[float]]) -> None:
+        self.countries: dict[str, dict[str, float]] = {}
+        self.units: dict[str, dict[tuple, float]] = {}  # (country, admin1[, admin2]) -> vote
+        self.grid: dict[tuple[int, int], list[tuple[str, float, float, float, str]]] = defaultdict(list)
+        for mention, key, weights_ in zip(mentions, keys, ratios):
+            if key in self.countries or not mention.candidates:
+                continue
+            countries: dict[str, float] = defaultdict(float)
+            units: dict[tuple, float] = defaultdict(float)
+            for cand, r in zip(mention.candidates, weights_):
+                place = cand.place
+                if place.country and place.kind != "continent":
+                    countries[place.country] = max(countries[place.country], r)
+                if place.country and place.admin1:
+                    unit = (place.country, place.admin1)
+                    units[unit] = max(units[unit], r)
+                    if place.admin2:
+                        units[unit + (place.admin2,)] = max(units[unit + (place.admin2,)], r)
+                if place.kind in _POINT_KINDS and cand.how != HOW_DEMONYM and r > 0.01:
+                    self.grid[(math.floor(place.lat), math.floor(place.lon))].append((key, place.lat, place.lon, r, place.name))
+            self.countries[key] = countries
+            self.units[key] = units
+
+    def country_support(self, key: str, country: str) -> tuple[float, float]:
+        """Votes of the other names for ``country``, and its share of all their country votes."""
+        votes = total = 0.0
+        for owner, countries in self.countries.items():
+            if owner != key and countries:
+                votes += countries.get(country, 0.0)
+                total += max(countries.values())
+        return votes, (votes / total if total else 0.0)
+
+    def voted_countries(self, key: str, floor: float = 0.5) -> set[str]:
+        return {c for owner, countries in self.countries.items() if owner != key for c, v in countries.items() if v >= floor}
+
+    def unit_support(self, key: str, unit: tuple) -> float:
+        return sum(units.get(unit, 0.0) for owner, units in self.units.items() if owner != key)
+
+    def nearby(self, key: str, lat: float, lon: float, km: float, close_km: float) -> tuple[float, Optional[str]]:
+        """For each other name, its most plausible reading within ``km`` (full weight within
+        ``close_km``, fading to nothing at ``km``); summed, with the name of the best one."""
+        best: dict[str, tuple[float, str]] = {}
+        reach = max(1, math.ceil(km / 80))  # degrees of latitude to look around (longitude cells shrink)
+        for dlat in range(-reach, reach + 1):
+            for dlon in range(-reach * 2, reach * 2 + 1):
+                for owner, plat, plon, r, name in self.grid.get((math.floor(lat) + dlat, math.floor(lon) + dlon), ()):
+                    if owner == key:
+                        continue
+                    d = haversine_km(lat, lon, plat, plon)
+                    if d > km:
+                        continue
+                    v = r * (1.0 if d <= close_km else (km - d) / (km - close_km))
+                    if v > best.get(owner, (0.0, ""))[0]:
+                        best[owner] = (v, name)
+        if not best:
+            return 0.0, None
+        top = max(best.values())
+        return sum(v for v, _ in best.values()), top[1]
+
+
+def _comma_container(text: str, mentions: Sequence[Mention], index: int) -> Optional[Mention]:
+    """The mention right after "X, " when it can contain X ("Paris, Texas", "Tripoli, Lebanon")."""
+    mention = mentions[index]
+    for other in mentions:
+        if other.start > mention.end and re.fullmatch(r"\s*,\s*", text[mention.end:other.start]):
+            return other
+    return None
+
+
+def _score(
+    candidate: Candidate,
+    key: str,
+    ctx: Optional[_Context],
+    container: Optional[Mention],
+    actor_countries: frozenset[str],
+    gazetteer: Gazetteer,
+) -> tuple[float, list[str]]:
+    w = weights()
+    place = candidate.place
+    score = prior(candidate)
+    reasons: list[str] = []
+    if container is not None:
+        for other in container.candidates:
+            op = other.place
+            if op.kind == "country" and op.country == place.country and place.kind != "country":
+                score += w["comma_country"]
+                reasons.append(f"written as '{place.name}, {op.name}'")
+                break
+            if op.kind == "admin1" and op.country == place.country and op.admin1 == place.admin1 and place.kind != "admin1":
+                score += w["comma_admin1"]
+                reasons.append(f"written as '{place.name}, {op.name}'")
+                break
+    if ctx is not None and place.country:
+        votes, share = ctx.country_support(key, place.country)
+        if votes >= 0.05:
+            score += w["context_country"] * min(1.0, votes) + w["context_country_share"] * share
+            if votes >= 0.5:
+                reasons.append(f"the article's other places are in {place.country}")
+        elif gazetteer.neighbours.get(place.country, frozenset()) & ctx.voted_countries(key):
+            score += w["context_neighbour"]
+            reasons.append("borders the article's other countries")
+        if place.admin1:
+            votes = ctx.unit_support(key, (place.country, place.admin1))
+            if votes >= 0.05:
+                score += w["context_admin1"] * min(1.0, votes)
+                if votes >= 0.5:
+                    reasons.append(f"the article's other places are in {place.admin1}")
+            if place.admin2:
+                votes = ctx.unit_support(key, (place.country, place.admin1, place.admin2))
+                if votes >= 0.05:
+                    score += w["context_admin2"] * min(1.0, votes)
+                    if votes >= 0.5:
+                        reasons.append(f"the article's other places are in {place.admin2}")
+        if place.kind in _POINT_KINDS:
+            support, name = ctx.nearby(key, place.lat, place.lon, w["near_km"], w["close_km"])
+            if support >= 0.05:
+                score += w["context_near"] * min(w["near_cap"], support)
+                if support >= 0.3:
+                    reasons.append(f"near {name}, also named in the article")
+    if place.country and place.country in actor_countries:
+        score += w["actor_country"]
+        reasons.append(f"country of the event's actors ({place.country})")
+    return score, reasons
+
+
+def _prefer_cities(mention: Mention) -> Mention:
+    """Drop an admin unit when a city of that exact name lies inside it: "Lviv" is the city, not
+    Lviv oblast; "Paris" is the city, not the Paris département (same area, more precise)."""
+    cities = [c.place for c in mention.candidates if c.place.kind in ("city", "capital") and c.how == HOW_NAME]
+    if not cities:
+        return mention
+    kept = [
+        c for c in mention.candidates
+        if not (c.place.kind == "admin1" and any(p.country == c.place.country and p.admin1 == c.place.name for p in cities))
+        and not (c.place.kind == "admin2" and any(p.country == c.place.country and p.admin2 == c.place.name for p in cities))
+    ]
+    if len(kept) == len(mention.candidates):
+        return mention
+    return Mention(mention.start, mention.end, mention.text, kept, mention.output, mention.inside)
+
+
+def resolve_mentions(
+    text: str,
+    mentions: Sequence[Mention],
+    actor_countries: Iterable[str] = (),
+    gazetteer: Optional[Gazetteer] = None,
+) -> list[Optional[Resolution]]:
+    """Resolve the mentions of one article jointly (each one's context is all the others)."""
+    gazetteer = gazetteer or get_gazetteer()
+    actors = frozenset(c for c in actor_countries if c)
+    mentions = [_prefer_cities(m) for m in mentions]
+    containers = [_comma_container(text, mentions, i) for i in range(len(mentions))]
+    keys = [name_key(m.text) for m in mentions]
+    ctx: Optional[_Context] = None
+    scored: list[list[tuple[float, list[str], Candidate]]] = []
+    for _round in range(weights()["rounds"]):  # prior only, then context from the previous round
+        scored = [
+            [(*_score(c, key, ctx, container, actors, gazetteer), c) for c in mention.candidates]
+            for mention, key, container in zip(mentions, keys, containers)
+        ]
+        temperature = weights()["temperature"]
+        ctx = _Context(mentions, keys, [_ratios([s / temperature for s, _, _ in items]) if items else [] for items in scored])
+    chosen: list[Optional[Resolution]] = []
+    for items in scored:
+        if not items:
+            chosen.append(None)
+            continue
+        items = sorted(items, key=lambda item: (-item[0], -(item[2].place.population or 0), item[2].place.id))
+        best_score, best_reasons, best = items[0]
+        margin = best_score - items[1][0] if len(items) > 1 else 10.0
+        chosen.append(Resolution(best.place, best.how, best_score, margin, len(items), best_reasons))
+    return chosen
+
+
+def describe(resolution: Resolution, text: str) -> str:
+    """The reason for a resolution, in words."""
+    place = resolution.place
+    label = KIND_LABEL.get(place.kind, place.kind)
+    where = ", ".join(x for x in (place.admin1 if place.admin1 != place.name else None, place.country) if x)
+    head = f"'{text}' read as {place.name} ({label}{', ' + where if where else ''})"
+    if resolution.alternatives == 1:
+        return head + ": the only place of that name"
+    if resolution.reasons:
+        return head + ": " + "; ".join(dict.fromkeys(resolution.reasons))
+    return head + f": the most prominent of {resolution.alternatives} places of that name"
+
+
+def to_location(mention: Mention, resolution: Resolution) -> Location:
+    place = resolution.place
+    return Location(
+        text=mention.text,
+        name=place.name,
+        geonameid=place.geonameid,
+        lat=place.lat,
+        lon=place.lon,
+        country=place.country,
+        admin1=place.admin1 if place.kind not in ("country", "continent", "water") else None,
+        precision=PRECISION_OF_KIND.get(place.kind, 3),
+        reason=describe(resolution, mention.text),
+        start=mention.start,
+        end=mention.end,
+    )
+
+
+def _context_mentions(text: str, taken: Sequence[tuple[int, int]], gazetteer: Gazetteer) -> list[Mention]:
+    """Countries, states, regions, big cities and demonyms elsewhere in the text: context only."""
+    from eventcoder.places.mentions import overlaps, scan  # mentions builds on this module
+
+    return [m for m in scan(text, gazetteer, demonyms=True) if not any(overlaps((m.start, m.end), t) for t in taken)]
+
+
+def resolve_spans(
+    text: str,
+    spans: list[tuple[int, int]],
+    date: Optional[str] = None,
+    actor_countries: Iterable[str] = (),
+) -> list[Optional[Location]]:
+    """Resolve the place names at the given character spans, with the whole text as context.
+    ``date`` is the story date (kept for time-aware names; the gazetteer holds current names)."""
+    gazetteer = get_gazetteer()
+    targets = [Mention(s, e, text[s:e], lookup(gazetteer, text[s:e])) for s, e in spans]
+    mentions = targets + _context_mentions(text, spans, gazetteer)
+    resolved = resolve_mentions(text, mentions, actor_countries, gazetteer)
+    return [to_location(m, r) if r is not None else None for m, r in zip(targets, resolved)]
+
+
+def find_toponyms(text: str, date: Optional[str] = None, actor_countries: Iterable[str] = ()) -> list[Location]:
+    """Find and resolve the place names of a raw text (spaCy NER plus the gazetteer scan).
+    Nationalities ("Azerbaijani") are context here, not toponyms."""
+    from eventcoder.nlp import load_model
+    from eventcoder.places.mentions import mentions_in_doc
+
+    gazetteer = get_gazetteer()
+    mentions = mentions_in_doc(load_model()(text), gazetteer)
+    mentions += _context_mentions(text, [(m.start, m.end) for m in mentions], gazetteer)
+    resolved = resolve_mentions(text, mentions, actor_countries, gazetteer)
+    found = [to_location(m, r) for m, r in zip(mentions, resolved) if m.output and r is not None]
+    return sorted(found, key=lambda loc: loc.start)

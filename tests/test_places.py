@@ -1,0 +1,153 @@
+"""Places: the gazetteer index, toponym resolution in context, and the event-location stage.
+
+Texts are the project's own (tests/data/places/*.jsonl). The stage is run on real spaCy parses of
+those articles, with event drafts pinned to a named trigger word, so these tests do not depend on
+what the events stage detects.
+"""
+from __future__ import annotations
+
+import json
+import pickle
+import threading
+from pathlib import Path
+
+import pytest
+
+from eventcoder.nlp import parse, split_sentences
+from eventcoder.pipeline import CodingContext, Draft, Sentence
+from eventcoder.places import find_toponyms, get_gazetteer, resolve_spans
+from eventcoder.places.gazetteer import Gazetteer, name_key
+from eventcoder.places.locate import locate_events
+from eventcoder.read import parse_seed
+from eventcoder.record import Event, Evidence
+
+DATA = Path(__file__).resolve().parent / "data" / "places"
+
+
+def cases(name: str) -> list[dict]:
+    return [json.loads(line) for line in (DATA / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def test_name_key_ignores_case_diacritics_hyphens_and_periods() -> None:
+    assert name_key("Nagorno-Karabakh") == name_key("nagorno karabakh") == name_key("NAGORNO–KARABAKH")
+    assert name_key("Zürich") == name_key("Zurich")
+    assert name_key("U.S.") == name_key("US")
+    assert name_key("the West Bank") == name_key("West Bank")
+    assert name_key("Paris") != name_key("Parys")
+
+
+def test_index_holds_every_source() -> None:
+    g = get_gazetteer()
+    kinds = {c.place.kind for name in ("France", "Texas", "Paris", "Nagorno-Karabakh", "Rapides Parish", "Africa")
+             for c in g.candidates(name)}
+    assert {"country", "admin1", "capital", "city", "region", "admin2", "continent"} <= kinds
+    # cities down to population 500, with alternate names
+    assert any(c.place.country == "AND" for c in g.candidates("Soldeu"))
+    assert any(c.place.name == "Yerevan" for c in g.candidates("Erevan"))
+    # every city carries its admin1 name
+    paris_tx = [c.place for c in g.candidates("Paris") if c.place.country == "USA" and c.place.admin1 == "Texas"]
+    assert paris_tx and abs(paris_tx[0].lat - 33.66) < 0.1
+    # demonyms from countryinfo and the curated table
+    assert {c.place.country for c in g.candidates("Azerbaijani")} == {"AZE"}
+    assert {c.place.country for c in g.candidates("Azeris")} == {"AZE"}
+    assert any(c.place.country == "USA" and c.place.kind == "admin1" for c in g.candidates("Tex."))
+    assert g.count("places") > 200_000 and g.count("names") > g.count("places")
+
+
+def test_gazetteer_is_picklable_and_thread_safe() -> None:
+    g = pickle.loads(pickle.dumps(get_gazetteer()))
+    results: dict[int, set] = {}
+
+    def work(n: int) -> None:
+        local = Gazetteer(g.path)
+        results[n] = {c.place.id for c in local.candidates("Tripoli")}
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert len(results) == 4 and len({frozenset(v) for v in results.values()}) == 1
+    assert {c.place.id for c in g.candidates("Tripoli")} == results[0]
+
+
+@pytest.mark.parametrize("case", cases("resolution_cases.jsonl"), ids=lambda c: c["text"][:40])
+def test_ambiguous_names_resolved_from_context(case: dict) -> None:
+    text = case["text"]
+    start = text.index(case["mention"])
+    [loc] = resolve_spans(text, [(start, start + len(case["mention"]))])
+    assert loc is not None
+    assert loc.country == case["country"], loc.reason
+    if "admin1" in case:
+        assert loc.admin1 == case["admin1"], loc.reason
+    if "name" in case:
+        assert loc.name == case["name"]
+    if "precision" in case:
+        assert loc.precision == case["precision"]
+    assert loc.reason and loc.start == start and loc.end == start + len(case["mention"])
+
+
+def test_actor_country_breaks_a_tie() -> None:
+    text = "Gunmen attacked a checkpoint outside Tripoli."
+    start = text.index("Tripoli")
+    [plain] = resolve_spans(text, [(start, start + 7)])
+    [with_actor] = resolve_spans(text, [(start, start + 7)], actor_countries=["LBN"])
+    assert plain.country == "LBY"
+    assert with_actor.country == "LBN" and "actors" in with_actor.reason
+
+
+def test_find_toponyms_uses_ner_and_the_gazetteer() -> None:
+    text = "Shelling in Nagorno Karabakh forced families to flee to Goris, Armenian officials told reporters in Yerevan."
+    found = {loc.text: loc for loc in find_toponyms(text)}
+    assert {"Nagorno Karabakh", "Goris", "Yerevan"} <= set(found)
+    assert found["Goris"].country == "ARM" and found["Yerevan"].precision == 1
+    assert "Armenian" not in found  # a nationality is context, not a toponym
+    for loc in found.values():
+        assert text[loc.start:loc.end] == loc.text
+
+
+def _context_for(case: dict) -> tuple[CodingContext, Draft]:
+    article = parse_seed(case["text"], case["id"])
+    sentences = [Sentence(i, s, e, article.text[s:e]) for i, (s, e) in enumerate(split_sentences(article.text))]
+    for sentence, doc in zip(sentences, parse(s.text for s in sentences)):
+        sentence.doc = doc
+    ctx = CodingContext(article=article, sentences=sentences)
+    at = article.text.index(case["trigger"])
+    sentence = ctx.sentence_at(at)
+    trigger = next(t for t in sentence.doc if sentence.start + t.idx == at)
+    record = Event(id=f"{article.id}-01", article_id=article.id, story_date=article.date, event_type="PROTEST",
+                   quad_class=4, goldstein=-6.5, evidence=Evidence(text=sentence.text, start=sentence.start, end=sentence.end))
+    draft = Draft(sentence=sentence, trigger=trigger, record=record)
+    ctx.drafts.append(draft)
+    return ctx, draft
+
+
+@pytest.mark.parametrize("case", cases("event_locations.jsonl"), ids=lambda c: c["id"])
+def test_event_location(case: dict) -> None:
+    ctx, draft = _context_for(case)
+    locate_events(ctx)
+    loc = draft.record.location
+    assert loc is not None
+    assert (loc.name, loc.country) == (case["name"], case["country"]), loc.reason
+    if "precision" in case:
+        assert loc.precision == case["precision"], loc.reason
+    if "reason_has" in case:
+        assert case["reason_has"] in loc.reason
+    assert ctx.article.text[loc.start:loc.end] == loc.text
+
+
+def test_event_location_is_not_the_first_place_of_the_story() -> None:
+    [case] = [c for c in cases("event_locations.jsonl") if c["id"] == "not-first-place"]
+    ctx, draft = _context_for(case)
+    locate_events(ctx)
+    first = min(ctx.memo["places"], key=lambda p: p.mention.start)
+    assert first.resolution.place.name == "Kyiv"
+    assert draft.record.location.name == "Lviv"
+
+
+def test_capital_as_government_is_not_the_event_place() -> None:
+    [case] = [c for c in cases("event_locations.jsonl") if c["id"] == "metonym-capital"]
+    ctx, draft = _context_for(case)
+    locate_events(ctx)
+    roles = {p.mention.text: p.actor_like for p in ctx.memo["places"]}
+    assert roles["Moscow"] and roles["Washington"] and not roles["Cairo"]
