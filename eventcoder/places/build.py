@@ -297,7 +297,7 @@ def collect_rows() -> list[Row]:
         row.add_name(entry["name"], HOW_NAME)
         for alias in filter(None, entry["aliases"].split("|")):
             key = name_key(alias)
-            row.names[key] = min(row.names.get(key, 99), HOW_ALTERNATE)
+            row.names[key] = HOW_NAME  # curated aliases are names the project vouches for
         rows.append(row)
 
     # cities
