@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from eventcoder.evaluate import run_all
 from eventcoder.evaluate.commands import register
-from eventcoder.evaluate.gold import read_gold
+from eventcoder.evaluate.convert import convert
+from eventcoder.evaluate.gold import read_gold, select_part
 
 DATA = Path(__file__).parent / "data" / "eval"
 
@@ -71,10 +72,10 @@ def test_readme_block_is_inserted_then_replaced(tmp_path: Path) -> None:
     text = readme.read_text()
     assert text.startswith("# Project\n\nIntro.") and text.count(run_all.START) == 1
     assert "| Tiny | 5 docs | no | 0.800 | —" in text and "Rule for the team" in text
-    tuned = run_all.table_row({"name": "Tiny", "tuned": "yes: triggers", "part": "test"}, report)
+    tuned = run_all.table_row({"name": "Tiny", "tuned": "yes: triggers", "part": "odd-position"}, report)
     run_all.write_readme(readme, [tuned])
     text = readme.read_text()
-    assert text.count(run_all.START) == 1 and "0.800†" in text and "(test part)" in text
+    assert text.count(run_all.START) == 1 and "0.800†" in text and "(odd half by position)" in text
     assert run_all.existing_rows(text) == {"Tiny": tuned}
 
 
@@ -89,8 +90,13 @@ def test_run_all_on_a_data_folder_with_one_set(tmp_path: Path, capsys: pytest.Ca
     assert run_all.main(["--readme", str(readme), "--data", str(data), "--out", str(out)]) == 0
     assert "is absent on this machine" in capsys.readouterr().err
     report = json.loads((out / "lgl.json").read_text())
-    assert report["n_documents"] == 2 and report["fields"]["toponym"]["n"] == 3
+    # the LGL figure comes from the half sets.json names (the resolver was tuned on the other half)
+    spec = next(s for s in run_all.load_sets() if s["slug"] == "lgl")
+    expected = select_part(convert("lgl", DATA / "lgl_tiny.xml").docs, spec["part"])
+    assert report["n_documents"] == len(expected) and report["part"] == spec["part"]
+    assert report["fields"]["toponym"]["n"] == sum(t.scored for doc in expected for t in doc.toponyms)
     rows = run_all.existing_rows(readme.read_text())
     assert rows["PLOVER gold records"].endswith("kept |")  # absent here: its row is kept
-    assert rows["LGL"].startswith("| LGL | 2 docs | no |")
-    assert len(read_gold(out / "lgl.gold.jsonl")) == 2
+    assert rows["LGL"].startswith(f"| LGL | {len(expected)} docs")
+    assert ("†" in rows["LGL"]) == (spec["tuned"] != "no")
+    assert [doc.id for doc in read_gold(out / "lgl.gold.jsonl")] == [doc.id for doc in expected]

@@ -8,7 +8,7 @@ import pytest
 from eventcoder.evaluate.acled import CURRENT, LEGACY, detect_layout, parse_acled_date
 from eventcoder.evaluate.codes import actor_code, country_code, sector_code
 from eventcoder.evaluate.convert import convert, convert_file
-from eventcoder.evaluate.gold import GoldActor, read_gold, split_part
+from eventcoder.evaluate.gold import GoldActor, GoldDoc, read_gold, select_part
 from eventcoder.evaluate.plover import map_label
 
 DATA = Path(__file__).parent / "data" / "eval"
@@ -149,10 +149,16 @@ def test_codes() -> None:
     assert sector_code("CVLalb") == "CVL" and sector_code("***") is None and sector_code("CIV") == "CVL"
 
 
-def test_split_part_is_stable_and_roughly_even() -> None:
-    parts = [split_part(f"doc{i}") for i in range(2000)]
-    assert parts == [split_part(f"doc{i}") for i in range(2000)]
-    assert 0.45 < parts.count("test") / len(parts) < 0.55
+def test_select_part_halves() -> None:
+    docs = [GoldDoc(id=str(n), text="x") for n in (10, 11, 13, 16, 17)]
+    assert [d.id for d in select_part(docs, "odd-position")] == ["11", "16"]
+    assert [d.id for d in select_part(docs, "even-position")] == ["10", "13", "17"]
+    assert [d.id for d in select_part(docs, "odd-id")] == ["11", "13", "17"]
+    assert select_part(docs, "all") == docs
+    with pytest.raises(ValueError):
+        select_part([GoldDoc(id="gwn-1", text="x")], "odd-id")
+    with pytest.raises(ValueError):
+        select_part(docs, "test")
 
 
 def _shared(relative: str) -> Path:

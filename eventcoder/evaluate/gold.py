@@ -7,7 +7,6 @@ fatalities), PLOVER sentences (types, actors) and geoparsing corpora (toponyms o
 """
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -132,12 +131,25 @@ def write_gold(docs: Iterable[GoldDoc], path: str | Path) -> int:
     return count
 
 
-def split_part(doc_id: str, tune_share: float = 0.5) -> str:
-    """``"tune"`` or ``"test"`` for a document, stable across runs and machines.
+PARTS = ("all", "even-position", "odd-position", "even-id", "odd-id")
 
-    Whoever tunes a lexicon or trains a model on a gold set uses only the ``tune`` part and
-    reports on the ``test`` part (sets.json names the part a figure comes from). The split hashes
-    the document id, so it does not depend on file order.
+
+def select_part(docs: list[GoldDoc], part: str) -> list[GoldDoc]:
+    """The half of a gold set a figure is reported on, when the other half was used for tuning.
+
+    The team's convention: whoever tunes a lexicon, table or weights on a gold set uses its even
+    half and the figure is reported on the odd half. ``*-position`` counts documents in converted
+    order from 0 (ACLED rows and PLOVER records keep their file order); ``*-id`` uses a numeric
+    document id (LGL docids).
     """
-    bucket = int(hashlib.sha1(doc_id.encode("utf-8")).hexdigest()[:8], 16) / 0xFFFFFFFF
-    return "tune" if bucket < tune_share else "test"
+    if part == "all":
+        return list(docs)
+    if part not in PARTS:
+        raise ValueError(f"unknown part {part!r}; known: {', '.join(PARTS)}")
+    parity = 0 if part.startswith("even") else 1
+    if part.endswith("position"):
+        return [doc for index, doc in enumerate(docs) if index % 2 == parity]
+    try:
+        return [doc for doc in docs if int(doc.id) % 2 == parity]
+    except ValueError:
+        raise ValueError(f"part {part!r} needs numeric document ids") from None

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from eventcoder.evaluate.convert import convert
-from eventcoder.evaluate.gold import split_part, write_gold
+from eventcoder.evaluate.gold import select_part, write_gold
 from eventcoder.evaluate.report import print_report, write_json
 
 START, END = "<!-- eval:start -->", "<!-- eval:end -->"
@@ -45,11 +45,12 @@ HEADLINES = (
     ("toponym", "accuracy_161km", "toponym acc@161 km"),
     ("toponym", "f1", "toponym F1 (end to end)"),
 )
-RULE = ("Rule for the team: a lexicon, table or model tuned or trained on a gold set is declared in "
-        "`eventcoder/evaluate/data/sets.json` (`tuned`) in the same commit; such a set is split with "
-        "`eventcoder.evaluate.gold.split_part` (tune on `tune`, report on `test`), and its figures "
-        "carry † below. Figures are the share of gold events/toponyms (n in `out/eval/*.json`); "
-        "\"—\" means the set does not annotate that field.")
+RULE = ("Rule for the team: whoever tunes or trains a lexicon, table, weights or model on a gold set "
+        "declares it in `eventcoder/evaluate/data/sets.json` (`tuned`, `part`) in the same commit, tunes "
+        "on the even half of the set only and reports on the odd half (`eventcoder.evaluate.gold.select_part`); "
+        "figures on a set used for tuning carry †. Each figure is the share of the set's gold events or "
+        "toponyms (counts in `out/eval/*.json`); \"—\" means the set does not annotate that field. "
+        "Weights trained on ACLED data must not be shipped (ACLED's terms restrict reuse).")
 
 
 def load_sets() -> list[dict[str, Any]]:
@@ -71,7 +72,7 @@ def table_row(spec: dict[str, Any], report: dict[str, Any]) -> str:
 def _size(spec: dict[str, Any], report: dict[str, Any]) -> str:
     size = f"{report['n_documents']:,} docs"
     if spec.get("part", "all") != "all":
-        size += f" ({spec['part']} part)"
+        size += f" ({spec['part'].replace('-', ' half by ')})"  # "odd half by position"
     if report.get("limit") is not None:
         size += f" (first {report['limit']} only)"
     return size
@@ -127,8 +128,7 @@ def run(data: Path, out: Path, readme: Optional[Path], limit: Optional[int], onl
             continue
         conversion = convert(spec["format"], source)
         docs = conversion.docs
-        if spec.get("part", "all") != "all":
-            docs = [doc for doc in docs if split_part(doc.id) == spec["part"]]
+        docs = select_part(docs, spec.get("part", "all"))
         write_gold(docs, out / f"{spec['slug']}.gold.jsonl")
         if coder is None and any(doc.events for doc in docs):
             from eventcoder.coder import Coder
