@@ -529,8 +529,13 @@
     text.id = "article-text";
     highlight(text, article.text, spans, event.id);
     host.append(text);
+    // bring the evidence into view inside the panel only (never scroll the page or the table)
     const current = text.querySelector(".hl-current");
-    if (current) current.scrollIntoView({ block: "center", behavior: "instant" });
+    host.scrollTop = 0;
+    if (current) {
+      const below = current.getBoundingClientRect().bottom - host.getBoundingClientRect().bottom;
+      if (below > 0) host.scrollTop = below + host.clientHeight / 3;
+    }
   }
 
   // Cut the text at every span boundary; each piece becomes a text node, wrapped in a <mark>
