@@ -22,11 +22,27 @@ def _acled_rules() -> list[tuple[str, ...]]:
         return [tuple(r) for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
 
 
+ARMED = {"MIL", "REB", "COP", "UAF"}
+
+
+def _target_classes(event: Event) -> set[str]:
+    sectors = {r.sector for r in event.recipients if r.sector}
+    classes = set(sectors)
+    if sectors & ARMED:
+        classes.add("ARMED")
+    if sectors - ARMED:
+        classes.add("UNARMED")
+    if "CVL" in sectors:  # civilians among the targets make it violence against civilians
+        classes.discard("ARMED")
+    return classes
+
+
 def acled_types(event: Event) -> tuple[str | None, str | None]:
     actor = event.actors[0].sector if event.actors else None
-    target = event.recipients[0].sector if event.recipients else None
+    targets = _target_classes(event)
     for etype, mode, a_sec, r_sec, acled, sub in _acled_rules():
-        if etype == event.event_type and mode in ("*", event.mode or "") and a_sec in ("*", actor) and r_sec in ("*", target):
+        if etype == event.event_type and mode in ("*", event.mode or "") and a_sec in ("*", actor) \
+                and (r_sec == "*" or r_sec in targets):
             return acled, sub
     return None, None
 

@@ -93,6 +93,8 @@ def resolve_text(text: str, story_date: str, head: Optional[str] = None) -> Opti
                     return Resolution(tenure.holder, country, tenure.sector,
                                       f"{office} of {country} on {story_date}", "person")
     sector = _sector_word(words, head)
+    if sector in (None, "CVL") and ("armed" in words or "gunmen" in words):
+        sector = "UAF"  # "armed men": not civilians
     if country and sector:
         cname = d.country_names.get(country, country)
         return Resolution(SECTOR_NAMES.get(sector, "{c}").format(c=cname), country, sector,

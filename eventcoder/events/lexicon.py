@@ -76,3 +76,19 @@ def candidate_forms() -> frozenset[str]:
         forms |= _inflections(lemma)
         forms |= set(irregular.get(lemma, []))
     return frozenset(forms)
+
+
+MODE_RANK = {"suicide-attack": 0, "explosives": 1, "aerial": 1, "drone": 1, "heavy-weapons": 2, "grenade": 2,
+             "firearms": 3, "primitive": 4}
+
+
+@functools.lru_cache(maxsize=1)
+def weapon_modes() -> dict[str, str]:
+    """Weapon words → PLOVER ASSAULT mode (data/weapons.tsv)."""
+    return {row[0]: row[1] for row in _rows(DATA / "weapons.tsv")}
+
+
+@functools.lru_cache(maxsize=1)
+def riot_words() -> frozenset[str]:
+    words = (DATA / "riot_words.txt").read_text(encoding="utf-8").split("\n", 1)[1].split()
+    return frozenset(words)

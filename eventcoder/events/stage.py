@@ -1,10 +1,12 @@
 """The events stage: triggers → PLOVER type and mode, roles, and modality, as event drafts."""
 from __future__ import annotations
 
-from eventcoder.events.lexicon import plover_types
+from spacy.tokens import Token
+
+from eventcoder.events.lexicon import MODE_RANK, plover_types, riot_words, weapon_modes
 from eventcoder.events.modality import modality
 from eventcoder.events.roles import roles
-from eventcoder.events.triggers import find_triggers
+from eventcoder.events.triggers import anchor, find_triggers
 from eventcoder.pipeline import CodingContext, Draft, stage
 from eventcoder.record import Event, Evidence
 
@@ -17,6 +19,10 @@ def code_events(ctx: CodingContext) -> None:
             rule, tok = found.rule, found.token
             # the mode from the most specific word of a merged event ("shelling and shooting")
             mode = rule.mode
+            if rule.event_type == "ASSAULT" and mode in (None, "firearms", "primitive"):
+                mode = weapon_mode(found.merged) or mode
+            if rule.event_type == "PROTEST" and mode in ("demo", "obstruct") and _riot_context(ctx, sentence):
+                mode = "riot"
             ptype = types[rule.event_type]
             mood = modality(tok)
             sources, recipients = roles(tok, rule.event_type)
@@ -44,3 +50,22 @@ def code_events(ctx: CodingContext) -> None:
             ctx.drafts.append(Draft(sentence=sentence, trigger=tok, record=record,
                                     trigger_tokens=found.merged, source_heads=sources,
                                     recipient_heads=recipients))
+
+
+def weapon_mode(tokens: list[Token]) -> str | None:
+    """The most specific weapon named in the attack's clause ("fired mortar shells" → heavy-weapons)."""
+    table = weapon_modes()
+    modes = set()
+    for tok in tokens:
+        for word in anchor(tok).subtree:
+            if word.lower_ in table and word.dep_ not in ("ccomp",):
+                modes.add(table[word.lower_])
+    return min(modes, key=lambda m: MODE_RANK.get(m, 9)) if modes else None
+
+
+def _riot_context(ctx: CodingContext, sentence) -> bool:
+    """Violence words in the protest's sentence or the next one ("Clashes with police broke out")."""
+    words = riot_words()
+    following = [s for s in ctx.sentences if s.index == sentence.index + 1]
+    texts = [sentence.text] + [s.text for s in following]
+    return any(w in words for text in texts for w in text.lower().replace(",", " ").replace(".", " ").split())

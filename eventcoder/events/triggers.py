@@ -35,7 +35,10 @@ def match_rule(token: Token) -> Optional[TriggerRule]:
     if pos is None or (token.ent_type_ in NAME_LABELS and token.ent_iob_ != "O"):
         return None
     rules = trigger_rules()
-    for key in ((token.lemma_.lower(), pos), (token.lower_, pos)):
+    lower = token.lower_
+    # the lemmatizer misses some forms ("raped" → "rap"): try the plain de-inflections too
+    stems = [lower[:-1], lower[:-2], lower[:-3]] if lower.endswith(("ed", "es", "ing")) else []
+    for key in ((token.lemma_.lower(), pos), (lower, pos), *((s, pos) for s in stems)):
         for rule in rules.get(key, ()):
             if _needs_met(token, rule.needs):
                 return rule
