@@ -2,9 +2,12 @@
 
     python benchmarks/load.py --db events.duckdb --clients 16 --seconds 20
     python benchmarks/load.py --url http://127.0.0.1:8000          # a server already running
+    python benchmarks/load.py --db events.duckdb --scale 500       # a copy with 500x the events
 
 With ``--db`` it starts ``eventcoder serve`` on a free loopback port for the run and stops it
-afterwards. It prints requests/s, latency percentiles and errors per endpoint and overall, and
+afterwards; ``--scale K`` serves a temporary copy in which every event is repeated K times
+(new ids, days shifted, places nudged) to see the API at a size the test articles do not reach.
+It prints requests/s, latency percentiles and errors per endpoint and overall, and
 exits 1 if any request failed. Only loopback addresses are accepted as targets. The clients
 run on the same machine as the server, so on a small machine they share its cores.
 """
@@ -16,6 +19,7 @@ import json
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -115,6 +119,15 @@ def summarise(tally: Tally, wall: float) -> dict:
     }
 
 
+def server_cpu_s(proc: Optional[subprocess.Popen]) -> float:
+    if proc is None:
+        return 0.0
+    import psutil
+
+    times = psutil.Process(proc.pid).cpu_times()
+    return times.user + times.system
+
+
 def print_report(result: dict) -> None:
     print(f"{result['clients']} clients for {result['seconds']} s against {result['base']} "
           f"({result['events_in_db']} realized events in the database)")
@@ -123,6 +136,8 @@ def print_report(result: dict) -> None:
     print("-" * len(header))
     for label, row in list(result["by_endpoint"].items()) + [("ALL", result["total"])]:
         print(f"{label:<28}{row['requests']:>9}{row['per_s']:>9}{row['p50_ms']:>9}{row['p99_ms']:>9}{row['errors']:>8}")
+    if "server_cpu_ms_per_request" in result:
+        print(f"server CPU per request: {result['server_cpu_ms_per_request']} ms")
     if result["total"]["error_kinds"]:
         print("errors:", result["total"]["error_kinds"])
 
@@ -151,6 +166,32 @@ def start_server(db: Path, startup_s: float = 60.0) -> tuple[subprocess.Popen, s
     raise SystemExit(f"the server did not answer within {startup_s} s")
 
 
+def scaled_copy(db: Path, factor: int, workdir: Path) -> Path:
+    """A copy of ``db`` with each event repeated ``factor`` times: synthetic volume, real records."""
+    import shutil
+
+    import duckdb
+
+    copy = workdir / f"scaled-{factor}x.duckdb"
+    shutil.copyfile(db, copy)
+    con = duckdb.connect(str(copy))
+    try:
+        new_id = "e.id || '-x' || k"
+        con.execute(f"""
+            INSERT INTO events SELECT e.* REPLACE (
+                {new_id} AS id,
+                story_date + CAST(k % 730 AS INTEGER) AS story_date,
+                event_date + CAST(k % 730 AS INTEGER) AS event_date,
+                lat + (k % 20) * 0.05 AS lat, lon + (k % 17) * 0.05 AS lon,
+                CAST(json_merge_patch(record, json_object('id', {new_id})) AS JSON) AS record)
+            FROM events e, range(1, ?) t(k)""", [factor])
+        n = con.execute("SELECT count(*) FROM events").fetchone()[0]
+    finally:
+        con.close()
+    print(f"serving a scaled copy: {n:,} events ({factor}x {db})")
+    return copy
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     where = parser.add_mutually_exclusive_group(required=True)
@@ -158,25 +199,34 @@ def main() -> None:
     where.add_argument("--url", help="a running server on this machine (loopback only)")
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=15.0)
+    parser.add_argument("--scale", type=int, default=1, help="with --db: serve a copy with every event repeated K times")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     if not 1 <= args.clients <= 256 or not 0 < args.seconds <= 600:
         raise SystemExit("--clients must be 1..256 and --seconds 0..600")
     proc = None
+    workdir = tempfile.TemporaryDirectory(prefix="eventcoder-load-")
     if args.db:
         if not args.db.exists():
             raise SystemExit(f"{args.db}: no such database")
-        proc, base = start_server(args.db)
+        db = scaled_copy(args.db, args.scale, Path(workdir.name)) if args.scale > 1 else args.db
+        proc, base = start_server(db)
     else:
         base = args.url.rstrip("/")
         if urlsplit(base).hostname not in LOOPBACK:
             raise SystemExit("load is only sent to a server on this machine (127.0.0.1, localhost, ::1)")
     try:
+        cpu_before = server_cpu_s(proc)
         result = asyncio.run(run(base, args.clients, args.seconds))
+        if proc is not None:
+            # CPU time the server spent per request: unlike wall time, other work on the machine barely moves it
+            spent = server_cpu_s(proc) - cpu_before
+            result["server_cpu_ms_per_request"] = round(spent * 1000 / max(result["total"]["requests"], 1), 2)
     finally:
         if proc is not None:
             proc.terminate()
             proc.wait(timeout=10)
+        workdir.cleanup()
     print_report(result)
     if args.json:
         args.json.write_text(json.dumps(result, indent=2))

@@ -25,6 +25,9 @@
 
   const state = {
     selection: null, // {kind, label, params}: narrows the table only (a map place or a timeline day)
+    bbox: null, // [minlon, minlat, maxlon, maxlat] from "filter to map view": narrows everything
+    userMoved: false, // the map was zoomed or panned by hand: new data does not refit it
+    dragged: false, // the pointer moved while down: the click that ends it is not a selection
     cursor: null,
     rows: 0,
     stats: null,
