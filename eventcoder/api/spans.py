@@ -2,11 +2,13 @@
 
 Most parts of a record carry their own offsets (actors, recipients, location, sources,
 quote, trigger, evidence). The date words and the casualty figures carry none, so they are
-found by searching the event's evidence; such spans say ``located: "search"`` so that a
+found by searching the event's evidence (digits, or the number words of the counts
+stage's table); such spans say ``located: "search"`` so that a
 reader knows they were found afterwards, not recorded by the coder.
 """
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterable, Literal, Optional
 
@@ -51,14 +53,33 @@ def _search(text: str, needle: str, lo: int, hi: int) -> Optional[tuple[int, int
     return (match.start(), match.end()) if match else None
 
 
+@functools.lru_cache(maxsize=1)
+def _number_words() -> dict[int, list[str]]:
+    """Value → the words that say it, from the counts stage's number table ("two", "dozens").
+
+    ACLED's catch-all 3 ("several", "some", "many", an unnumbered plural) is left out: those
+    words are too common to point at a figure by search.
+    """
+    try:
+        from eventcoder.counts import number_words
+    except ImportError:  # the counts stage is optional here: digits are still found
+        return {}
+    table: dict[int, list[str]] = {}
+    for word, (value, kind) in number_words().items():
+        if kind == "unit" or (kind == "vague" and value != 3):
+            if value > 0 and value == int(value) and len(word) > 2:  # not "a"/"an" for 1
+                table.setdefault(int(value), []).append(word)
+    return table
+
+
 def _count_spans(text: str, event: Event) -> Iterable[tuple]:
     lo, hi = event.evidence.start, event.evidence.end
     for kind in ("dead", "injured", "arrested"):
         value = getattr(event, kind)
         if value is None:
             continue
-        # the figure as digits, with or without thousands separators; number words stay unmarked
-        for form in dict.fromkeys((f"{value:,}", str(value))):
+        # the figure as digits (with or without thousands separators), else as a number word
+        for form in dict.fromkeys((f"{value:,}", str(value), *_number_words().get(value, []))):
             found = _search(text, form, lo, hi)
             if found:
                 qualifier = event.qualifiers.get(kind)
