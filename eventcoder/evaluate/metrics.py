@@ -262,16 +262,10 @@ class EventScores:
 
     def fields(self) -> dict[str, dict[str, Any]]:
         """Report entries of the fields that were scored at least once, in report order."""
-        entries: dict[str, dict[str, Any]] = {}
-        for name in FIELD_ORDER:
-            tally: Any = (self.labels.get(name) or self.sets.get(name) or self.values.get(name)
-                          or self.counts.get(name)
-                          or {"event_date": self.date, "location": self.place}.get(name))
-            if tally is None:
-                continue
-            if tally.n or (name == "event_date" and self.date.not_applicable):
-                entries[name] = tally.report()
-        return entries
+        tallies: dict[str, Any] = {**self.labels, **self.sets, **self.values, **self.counts,
+                                   "event_date": self.date, "location": self.place}
+        return {name: tallies[name].report() for name in FIELD_ORDER
+                if name in tallies and (tallies[name].n or (name == "event_date" and self.date.not_applicable))}
 
     def per_category(self) -> dict[str, Any]:
         return {name: tally.per_category() for name, tally in self.labels.items() if tally.n}
