@@ -59,6 +59,12 @@ def screenshot(db: str, out: Path, width: int = 1400, height: int = 1000) -> str
                 if kinds > best_n:
                     best, best_n = event_id, kinds
             page.click(f"#events tbody tr[data-event-id='{best}']")
+            # the table starts at the chosen row (clicking rows scrolled it about)
+            page.evaluate("""() => {
+                const wrap = document.querySelector('.table-wrap');
+                const row = document.querySelector('#events tbody tr.selected');
+                wrap.scrollTop = row.offsetTop - wrap.querySelector('thead').offsetHeight;
+            }""")
             page.wait_for_timeout(300)
             out.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(out), full_page=True)
