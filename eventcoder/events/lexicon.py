@@ -92,3 +92,9 @@ def weapon_modes() -> dict[str, str]:
 def riot_words() -> frozenset[str]:
     words = (DATA / "riot_words.txt").read_text(encoding="utf-8").split("\n", 1)[1].split()
     return frozenset(words)
+
+
+@functools.lru_cache(maxsize=1)
+def intent_events() -> dict[str, tuple[str | None, str | None]]:
+    """Intended event type → (event for stating the intent, event for refusing it); data/intent_map.tsv."""
+    return {row[0]: (row[1] or None, row[2] or None) for row in _rows(DATA / "intent_map.tsv")}

@@ -17,6 +17,7 @@ from spacy.tokens import Token
 
 DATA = Path(__file__).resolve().parent / "data"
 NEGATORS = {"not", "n't", "never", "no", "neither", "nor"}
+FUTURE_MODALS = {"will", "would", "shall", "'ll"}
 
 
 @dataclass
@@ -24,6 +25,9 @@ class Modality:
     negated: bool = False
     hypothetical: bool = False
     reason: Optional[str] = None
+    # negation | refusal | request | intent | future | possibility | conditional | infinitive
+    kind: Optional[str] = None
+    cue: Optional[Token] = None  # the word that set the mood ("will", "promised", "if")
 
 
 @functools.lru_cache(maxsize=1)
@@ -41,23 +45,27 @@ def _clause_head(token: Token) -> Token:
 
 
 def modality(trigger: Token) -> Modality:
+    if trigger.pos_ == "AUX":
+        return Modality()  # "must" as a trigger: the demand itself is made
     words = _words()
     # a noun trigger ("a halt", "a ceasefire") takes its mood from the verb it is an argument of
     verb = _clause_head(trigger)
     for tok in {trigger, verb}:
         for child in tok.children:
             if child.dep_ == "neg" or (child.lower_ in NEGATORS and child.dep_ in ("det", "advmod")):
-                return Modality(negated=True, reason=f"negated by '{child.text}'")
+                return Modality(negated=True, reason=f"negated by '{child.text}'", kind="negation", cue=child)
     if verb.i != trigger.i and verb.lemma_ in words and words[verb.lemma_] in ("request", "intent"):
-        return Modality(hypothetical=True, reason=f"object of '{verb.text}' ({verb.lemma_}): not reported as done")
+        return Modality(hypothetical=True, reason=f"object of '{verb.text}' ({verb.lemma_}): not reported as done",
+                        kind=words[verb.lemma_], cue=verb)
     node = verb
     for _ in range(6):
         for child in node.children:
             role = words.get(child.lower_)
             if child.dep_ == "aux" and role == "modal":
-                return Modality(hypothetical=True, reason=f"modal '{child.text}'")
+                kind = "future" if child.lower_ in FUTURE_MODALS else "possibility"
+                return Modality(hypothetical=True, reason=f"modal '{child.text}'", kind=kind, cue=child)
             if child.dep_ == "mark" and role == "mark":
-                return Modality(hypothetical=True, reason=f"conditional '{child.text}'")
+                return Modality(hypothetical=True, reason=f"conditional '{child.text}'", kind="conditional", cue=child)
         head = node.head
         if head.i == node.i:
             break
@@ -65,11 +73,12 @@ def modality(trigger: Token) -> Modality:
         infinitive = any(c.dep_ == "aux" and c.tag_ == "TO" for c in node.children)
         own_clause = any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in node.children) and not infinitive
         if head_role == "negate" and node.dep_ in ("xcomp", "dobj"):
-            return Modality(negated=True, reason=f"under '{head.text}'")
+            return Modality(negated=True, reason=f"under '{head.text}'", kind="refusal", cue=head)
         if head_role in ("request", "intent") and node.dep_ in ("xcomp", "ccomp", "dobj", "pobj", "acl", "advcl"):
-            return Modality(hypothetical=True, reason=f"under '{head.text}' ({head_role}): not reported as done")
+            return Modality(hypothetical=True, reason=f"under '{head.text}' ({head_role}): not reported as done",
+                            kind=head_role, cue=head)
         if infinitive and head_role != "realis" and node.dep_ in ("xcomp", "advcl", "acl", "relcl", "ccomp"):
-            return Modality(hypothetical=True, reason=f"infinitive under '{head.text}'")
+            return Modality(hypothetical=True, reason=f"infinitive under '{head.text}'", kind="infinitive", cue=head)
         # a clause with its own subject, or reported speech, keeps its own mood
         if own_clause or node.dep_ in ("ROOT", "ccomp"):
             break

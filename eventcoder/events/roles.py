@@ -115,6 +115,12 @@ def roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
     """(source heads, recipient heads) for a trigger token."""
     sources: list[Token] = []
     recipients: list[Token] = []
+    if trigger.pos_ == "AUX":  # "X said that Y must return …": X asks, Y is asked
+        verb = trigger.head
+        recipients = [c for c in verb.children if c.dep_ in SUBJECTS | {"nsubjpass"}]
+        if verb.dep_ == "ccomp":
+            sources = _subject(verb.head)
+        return _with_conjuncts(sources), _with_conjuncts(recipients)
     if trigger.pos_ == "VERB":
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in trigger.children)
         if passive:

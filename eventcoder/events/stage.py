@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from eventcoder.events.lexicon import MODE_RANK, plover_types, riot_words, weapon_modes
+from eventcoder.events.lexicon import MODE_RANK, intent_events, plover_types, riot_words, weapon_modes
 from eventcoder.events.modality import modality
 from eventcoder.events.roles import roles
-from eventcoder.events.triggers import anchor, find_triggers
+from eventcoder.events.triggers import anchor, find_triggers, match_rule
 from eventcoder.pipeline import CodingContext, Draft, stage
 from eventcoder.record import Event, Evidence
 
@@ -50,6 +50,9 @@ def code_events(ctx: CodingContext) -> None:
             ctx.drafts.append(Draft(sentence=sentence, trigger=tok, record=record,
                                     trigger_tokens=found.merged, source_heads=sources,
                                     recipient_heads=recipients))
+            stance = stance_event(ctx, sentence, record, mood, sources, recipients)
+            if stance is not None:
+                ctx.drafts.append(stance)
 
 
 def weapon_mode(tokens: list[Token]) -> str | None:
@@ -69,3 +72,29 @@ def _riot_context(ctx: CodingContext, sentence) -> bool:
     following = [s for s in ctx.sentences if s.index == sentence.index + 1]
     texts = [sentence.text] + [s.text for s in following]
     return any(w in words for text in texts for w in text.lower().replace(",", " ").replace(".", " ").split())
+
+
+def stance_event(ctx: CodingContext, sentence, record: Event, mood, sources, recipients) -> Draft | None:
+    """PLOVER codes a stated intent as an event of its own: "X will send aid" is X AGREEing,
+    "X vowed to attack" is X THREATENing, "X declined to resign" is X REJECTing."""
+    if mood.cue is None or match_rule(mood.cue) is not None:
+        return None  # the cue is a trigger itself ("promised", "threatened"): already coded
+    intent, refusal = intent_events().get(record.event_type, (None, None))
+    if mood.kind in ("intent", "future") and intent:
+        if any(t.lower_ in ("if", "unless") for t in sentence.doc):
+            return None  # a conditional offer is not a commitment
+        etype, why = intent, f"stated intent ({mood.cue.text}) to {record.event_type.lower()}"
+    elif mood.kind in ("negation", "refusal") and refusal:
+        etype, why = refusal, f"refusal ({mood.cue.text}) to {record.event_type.lower()}"
+    else:
+        return None
+    ptype = plover_types()[etype]
+    start = sentence.char(mood.cue)
+    stance = record.model_copy(update={
+        "id": f"{record.id}s", "event_type": etype, "mode": None, "quad_class": ptype.quad_class,
+        "goldstein": ptype.goldstein, "negated": False, "hypothetical": False, "cameo": None,
+        "trigger": Evidence(text=mood.cue.text, start=start, end=start + len(mood.cue.text)),
+        "reasons": [f"derived: {why}"],
+    })
+    return Draft(sentence=sentence, trigger=mood.cue, record=stance, trigger_tokens=[mood.cue],
+                 source_heads=list(sources), recipient_heads=list(recipients))

@@ -9,7 +9,7 @@ from spacy.tokens import Doc, Token
 from eventcoder.events.lexicon import TriggerRule, trigger_rules
 
 NAME_LABELS = {"ORG", "PERSON", "GPE", "NORP", "LOC", "FAC", "WORK_OF_ART", "LAW", "PRODUCT"}
-POS_OF = {"VERB": "VERB", "NOUN": "NOUN", "PROPN": "NOUN"}
+POS_OF = {"VERB": "VERB", "NOUN": "NOUN", "PROPN": "NOUN", "AUX": "AUX"}  # AUX: "X said Y must …"
 
 
 @dataclass
