@@ -565,6 +565,12 @@ def _victim_of_verb(verb: Token, entry: LexEntry) -> Optional[Token]:
     own = [c for c in verb.children if c.dep_ == "nsubjpass"]
     if own:
         return own[0]
+    before = verb.doc[verb.i - 1] if verb.i > 0 else None
+    if verb.tag_ == "VBN" and before is not None and _is_number_token(before) and not any(
+            c.dep_ in ("aux", "auxpass", "nsubj", "dobj") for c in verb.children):
+        return before  # "and more than 50 wounded": the number just before the bare participle
+    if verb.dep_ in ("acl", "amod") and _is_anchor(verb.head):
+        return None  # "the death of 14 people … wounded": the participle is not about the death
     if verb.dep_ in ("acl", "amod") and verb.tag_ == "VBN" and verb.head.pos_ in ("NOUN", "PROPN", "NUM", "PRON") \
             and _object(verb) is None:
         # "20 elements killed", "killed soldiers"; not a place the participle drifted onto
@@ -1002,6 +1008,17 @@ def _consequence_head(draft: Draft, drafts_here: list[Draft]) -> Optional[Draft]
     return None
 
 
+def _attack_here(draft: Draft, here: list[Draft]) -> Optional[Draft]:
+    """ "… 50 wounded after Russian missile strikes": a casualty-word event without actors shares
+    its figures with the attack of the same type in its sentence."""
+    if not _is_anchor(draft.trigger) or draft.record.actors:
+        return None
+    for other in here:
+        if other is not draft and other.record.event_type == draft.record.event_type and not _is_anchor(other.trigger):
+            return other
+    return None
+
+
 def _previous_attack(here: list[Draft], before: list[Draft]) -> Optional[Draft]:
     if not before or not all(_is_anchor(d.trigger) and not d.record.actors for d in here):
         return None
@@ -1040,7 +1057,7 @@ def assign_mentions(ctx: CodingContext) -> dict[int, list[CountMention]]:
                 for draft in here:
                     if draft.trigger.i == trig.i:
                         owned[id(draft)].append(m)
-                        head = _consequence_head(draft, here)
+                        head = _consequence_head(draft, here) or _attack_here(draft, here)
                         if head is not None:
                             owned[id(head)].append(m)
                 if outcome_of is not None:
