@@ -447,3 +447,21 @@ def test_slow_query_is_interrupted(tmp_path):
             assert con.execute("SELECT 42").fetchone()[0] == 42
     finally:
         con.close()
+
+
+# ---- browser-borne attacks on a server running on the analyst's machine ----
+
+def test_code_takes_json_only(client):
+    """A cross-site page can post text/plain without a CORS preflight; such posts are refused."""
+    body = b'{"date": "2024-03-01", "text": "Police arrested five men."}'
+    for media_type in ("text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"):
+        r = client.post("/code", content=body, headers={"content-type": media_type})
+        assert r.status_code == 415, media_type
+    assert client.post("/code", content=body).status_code == 415  # no content type at all
+
+
+def test_a_loopback_server_answers_only_to_loopback_names(client):
+    assert client.get("/healthz", headers={"host": "localhost"}).status_code == 200
+    rebound = client.get("/events", headers={"host": "attacker.example"})
+    assert rebound.status_code == 400
+    assert "events" not in rebound.text

@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import logging
 import threading
-from typing import Annotated, Any, Literal, Optional
+from typing import Annotated, Any, Literal, Optional, Sequence
 
 from fastapi import FastAPI, Path, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -20,6 +20,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 from fastapi_offline import FastAPIOffline
 from pydantic import BaseModel, ConfigDict, StringConstraints, ValidationError, field_validator
 from starlette.exceptions import HTTPException
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from eventcoder import __version__
 from eventcoder.api.filters import PAGE_DEFAULT, PAGE_MAX, BBox, Cursor, EventFilter
@@ -248,8 +249,14 @@ UnrealizedQ = Query(False, description="also negated and hypothetical events")
 
 
 def create_app(db_path: str, allow_store: bool = False, *, query_timeout_s: float = QUERY_TIMEOUT_S,
-               max_body_bytes: int = MAX_BODY_BYTES, open_wait_s: float = 5.0) -> FastAPI:
-    """The API and dashboard over ``db_path``; ``allow_store`` lets ``POST /code`` write to it."""
+               max_body_bytes: int = MAX_BODY_BYTES, open_wait_s: float = 5.0,
+               allowed_hosts: Optional[Sequence[str]] = None) -> FastAPI:
+    """The API and dashboard over ``db_path``; ``allow_store`` lets ``POST /code`` write to it.
+
+    ``allowed_hosts`` limits the Host header the server answers to (``serve`` passes the
+    loopback names when it listens on loopback), so a web page whose domain is made to resolve
+    to 127.0.0.1 cannot read the API from the user's browser (DNS rebinding).
+    """
     events_db = EventStore(db_path, query_timeout_s=query_timeout_s, open_wait_s=open_wait_s)
     app = FastAPIOffline(
         title="eventcoder", version=__version__,
@@ -257,6 +264,8 @@ def create_app(db_path: str, allow_store: bool = False, *, query_timeout_s: floa
                     "article offsets every field came from.",
         static_url="/docs-static",
     )
+    if allowed_hosts:
+        app.add_middleware(TrustedHostMiddleware, allowed_hosts=list(allowed_hosts))
     app.state.events_db = events_db
     app.state.allow_store = allow_store
 
@@ -363,8 +372,8 @@ def create_app(db_path: str, allow_store: bool = False, *, query_timeout_s: floa
                                              include_unrealized))
 
     @app.post("/code", response_model=CodeResult, tags=["coding"],
-              responses={403: {"model": Problem}, 413: {"model": Problem}, 422: {"model": Problem},
-                         503: {"model": Problem}},
+              responses={403: {"model": Problem}, 413: {"model": Problem}, 415: {"model": Problem},
+                         422: {"model": Problem}, 503: {"model": Problem}},
               openapi_extra={"requestBody": {"required": True, "content": {
                   "application/json": {"schema": ArticleIn.model_json_schema()}}}})
     async def code(request: Request, store: bool = Query(
@@ -373,6 +382,11 @@ def create_app(db_path: str, allow_store: bool = False, *, query_timeout_s: floa
         """Code one article (``{id, date, text, title, url, source}``) and return its events."""
         if store and not allow_store:
             raise HTTPException(403, "this server does not store: start it with --allow-store to use store=true")
+        # JSON only: a cross-site form or text/plain post cannot reach this endpoint without a
+        # CORS preflight, which this server never grants
+        media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+        if media_type != "application/json":
+            raise HTTPException(415, f"send the article as application/json, not {media_type or 'no content type'}")
         raw = await read_limited_body(request, max_body_bytes)
         try:
             payload = json.loads(raw)
