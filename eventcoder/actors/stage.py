@@ -15,7 +15,7 @@ from eventcoder.pipeline import CodingContext, Draft, Sentence, stage
 from eventcoder.record import ActorRef
 
 PERSON_PRONOUNS = {"he", "him", "his", "she", "her", "hers"}
-GROUP_PRONOUNS = {"they", "them", "their", "theirs"}
+GROUP_PRONOUNS = {"they", "them", "their", "theirs", "it", "its"}
 RELATIVE_PRONOUNS = {"whose", "who", "which"}
 
 
@@ -91,11 +91,37 @@ def resolve_head(ctx: CodingContext, sentence: Sentence, head: Token) -> Optiona
             else:
                 res = Resolution(f"{ante.name}'s {head.text}" if ante.kind == "person" else ante.name,
                                  ante.country, sector, f"coreference: '{span.text}' → {ante.name}", "group")
+    if res is not None and res.country is None:
+        place = _country_nearby(ctx, head)
+        if place is not None:
+            res = Resolution(res.name if res.kind == "person" else f"{res.name} ({place[1]})", place[0], res.sector,
+                             f"{res.reason}; country from '{place[1]}' {place[2]}", res.kind)
     if res is None:
         return None
     hist.add(start, res)
     return ActorRef(text=span.text, name=res.name, country=res.country, sector=res.sector,
                     start=start, end=end, reason=res.reason)
+
+
+def _country_nearby(ctx: CodingContext, head: Token) -> Optional[tuple[str, str, str]]:
+    """A country for a mention that names none: "rebels in the Ivory Coast" (its own 'in'/'from'
+    phrase), else the one country the sentence names. Returns (alpha3, words, how)."""
+    for prep in head.children:
+        if prep.dep_ == "prep" and prep.lower_ in ("in", "from", "of"):
+            for obj in prep.children:
+                res = resolve_text(noun_phrase(obj).text, ctx.article.date)
+                if res and res.country and res.kind in ("country", "group") and res.sector in (None, "GOV"):
+                    return res.country, obj.text, "in the mention"
+    countries = {}
+    for ent in head.doc.ents:
+        if ent.label_ in ("GPE", "NORP"):
+            res = resolve_text(ent.text, ctx.article.date)
+            if res and res.country and len(res.country) == 3 and res.country not in ("UNO", "EUR", "IGO", "NGO"):
+                countries.setdefault(res.country, ent.text)
+    if len(countries) == 1:
+        (alpha3, words), = countries.items()
+        return alpha3, words, "the only country in the sentence"
+    return None
 
 
 def _resolve_all(ctx: CodingContext, draft: Draft, heads: list[Token]) -> list[ActorRef]:
