@@ -10,7 +10,7 @@ import functools
 from pathlib import Path
 
 from eventcoder.pipeline import CodingContext, stage
-from eventcoder.record import Event
+from eventcoder.record import Event, Location
 
 MAP_FILE = Path(__file__).resolve().parent / "events" / "data" / "acled_map.tsv"
 INTERVENTION = {"disperse", "dispersed", "tear", "arrest", "arrested", "detained", "police", "baton", "rubber"}
@@ -60,12 +60,39 @@ def confidence(event: Event) -> float:
     return round(min(score, 0.95), 2)
 
 
+GROUPS = {"UNO", "EUR", "IGO", "NGO", "IMG"}
+
+
+def fill_countries(event: Event) -> None:
+    """Last resorts once places are known: an actor with no country takes the event's place's
+    country, and an event with no place takes its first actor's country (precision 3)."""
+    loc = event.location
+    if loc is not None and loc.country:
+        for ref in event.actors + event.recipients:
+            if ref.country is None and ref.sector is not None:
+                ref.country = loc.country
+                ref.reason = f"{ref.reason}; country of the event's place ({loc.name})"
+    elif loc is None:
+        country = next((a.country for a in event.actors + event.recipients if a.country and a.country not in GROUPS), None)
+        if country:
+            from eventcoder.places import get_gazetteer
+
+            place = get_gazetteer().country(country)
+            event.location = Location(
+                name=place.name if place else country, country=country, precision=3,
+                lat=place.lat if place else None, lon=place.lon if place else None,
+                geonameid=place.geonameid if place else None,
+                reason="no place named; the country of the event's first actor")
+            event.reasons.append("location: " + event.location.reason)
+
+
 @stage("records")
 def finish_records(ctx: CodingContext) -> None:
     ctx.drafts.sort(key=lambda d: (d.record.evidence.start, d.record.trigger.start if d.record.trigger else 0))
     for index, draft in enumerate(ctx.drafts):
         rec = draft.record
         rec.id = f"{ctx.article.id}-{index:02d}"
+        fill_countries(rec)
         acled, sub = acled_types(rec)
         if acled == "Protests" and sub == "Peaceful protest":
             words = {t.lower_ for t in draft.sentence.doc} if draft.sentence.doc else set()
