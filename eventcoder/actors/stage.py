@@ -124,10 +124,18 @@ def _country_nearby(ctx: CodingContext, head: Token) -> Optional[tuple[str, str,
     return None
 
 
-def _resolve_all(ctx: CodingContext, draft: Draft, heads: list[Token]) -> list[ActorRef]:
+def _resolve_all(ctx: CodingContext, draft: Draft, heads: list[Token], default_sector: Optional[str] = None) -> list[ActorRef]:
     out: list[ActorRef] = []
     for head in heads:
         ref = resolve_head(ctx, draft.sentence, head)
+        if ref is None and default_sector and head.pos_ in ("NOUN", "PROPN"):
+            # "medical interns protested": whoever protests is a protester, named or not
+            span = noun_phrase(head)
+            start, end = draft.sentence.span_offsets(span)
+            place = _country_nearby(ctx, head)
+            ref = ActorRef(text=span.text, name=f"Protesters ({place[1]})" if place else "Protesters",
+                           country=place[0] if place else None, sector=default_sector, start=start, end=end,
+                           reason="the subject of a protest; protesters by default")
         if ref and not any(r.start == ref.start and r.end == ref.end for r in out):
             out.append(ref)
     return out
@@ -136,7 +144,8 @@ def _resolve_all(ctx: CodingContext, draft: Draft, heads: list[Token]) -> list[A
 @stage("actors")
 def code_actors(ctx: CodingContext) -> None:
     for draft in ctx.drafts:
-        draft.record.actors = _resolve_all(ctx, draft, draft.source_heads)
+        protest = draft.record.event_type == "PROTEST"
+        draft.record.actors = _resolve_all(ctx, draft, draft.source_heads, "CVL" if protest else None)
         draft.record.recipients = [r for r in _resolve_all(ctx, draft, draft.recipient_heads)
                                    if not any(a.start == r.start for a in draft.record.actors)]
         if not draft.record.actors:
