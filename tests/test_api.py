@@ -4,11 +4,10 @@ plain Python, independently of the server's SQL."""
 from __future__ import annotations
 
 import collections
-import datetime as dt
 import threading
 import time
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable
 
 import duckdb
 import httpx

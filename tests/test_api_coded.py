@@ -4,7 +4,6 @@ storing new articles. Whatever the coder finds, the API must hand back exactly t
 from __future__ import annotations
 
 import concurrent.futures
-from pathlib import Path
 
 import httpx
 import pytest

@@ -2,7 +2,6 @@
 loopback over the hand-coded test articles (tests/data/api). Nothing may leave 127.0.0.1."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from urllib.parse import urlsplit
 

@@ -205,10 +205,11 @@ async def read_limited_body(request: Request, limit: int) -> bytes:
     declared = request.headers.get("content-length")
     if declared is not None:
         try:
-            if int(declared) > limit:
-                raise HTTPException(413, f"request body is {int(declared):,} bytes, over the {limit:,} byte limit")
+            size = int(declared)
         except ValueError:
             raise HTTPException(400, "Content-Length is not a number") from None
+        if size > limit:  # refused before a byte of it is read
+            raise HTTPException(413, f"request body is {size:,} bytes, over the {limit:,} byte limit")
     chunks, size = [], 0
     async for chunk in request.stream():
         size += len(chunk)
