@@ -244,3 +244,21 @@ def test_api_docs_work_offline(served, watched):
     page.wait_for_selector(".opblock", timeout=20_000)
     assert page.locator(".opblock").count() >= 6
     assert watched.outside == []
+
+
+def test_filter_to_map_view_sends_the_view_as_bbox(served, watched):
+    base, _ = served
+    watched.open(base)
+    page = watched.page
+    before = row_ids(page)
+    for _ in range(3):  # zoom in on the middle of the fitted view: some events fall outside
+        page.click("#zoom-in")
+    with page.expect_request(lambda r: "/events?" in r.url and "bbox=" in r.url) as sent:
+        page.click("#f-view")
+    page.wait_for_selector("#chips .chip")
+    query = urlsplit(sent.value.url).query
+    want = httpx.get(f"{base}/events?{query}", timeout=30).json()["events"]
+    wait_rows(page, [e["id"] for e in want])
+    assert len(want) < len(before)
+    page.click("#chips .chip button")  # clearing the chip brings every event back
+    wait_rows(page, before)
