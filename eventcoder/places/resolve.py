@@ -357,10 +357,11 @@ def find_toponyms(text: str, date: Optional[str] = None, actor_countries: Iterab
     """Find and resolve the place names of a raw text (spaCy NER plus the gazetteer scan).
     Nationalities ("Azerbaijani") are context here, not toponyms."""
     from eventcoder.nlp import load_model
-    from eventcoder.places.mentions import mentions_in_doc
+    from eventcoder.places.mentions import mentions_in_doc, propagate
 
     gazetteer = get_gazetteer()
-    mentions = mentions_in_doc(load_model()(text), gazetteer)
+    doc = load_model()(text)
+    mentions = propagate(text, mentions_in_doc(doc, gazetteer), doc)
     mentions += _context_mentions(text, [(m.start, m.end) for m in mentions], gazetteer)
     resolved = resolve_mentions(text, mentions, actor_countries, gazetteer)
     found = [to_location(m, r) for m, r in zip(mentions, resolved) if m.output and r is not None]
