@@ -152,7 +152,7 @@ def tune(docs: list[GoldDoc], rounds: int = 2) -> None:
     for doc in docs:
         gold = [t for t in doc.toponyms if t.lat is not None]
         spans = [(t.start, t.end) for t in gold]
-        targets = [Mention(s, e, doc.text[s:e], lookup(gazetteer, doc.text[s:e])) for s, e in spans]
+        targets = [Mention(s, e, doc.text[s:e], lookup(gazetteer, doc.text[s:e], loose=True)) for s, e in spans]
         prepared.append((doc.text, gold, targets + _context_mentions(doc.text, spans, gazetteer)))
 
     def accuracy(w: dict) -> float:

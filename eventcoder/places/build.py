@@ -42,8 +42,10 @@ from eventcoder.places.gazetteer import (
 # Trailing words of admin unit names that news text often leaves out ("Rapides Parish" -> "Rapides").
 ADMIN_SUFFIXES = (
     "county", "parish", "borough", "province", "region", "oblast", "governorate", "state", "department",
-    "district", "prefecture", "municipality", "krai", "territory", "division", "autonomous region",
+    "district", "prefecture", "municipality", "krai", "kray", "territory", "division", "autonomous region",
+    "republic", "respublika", "oblast'", "oblysy", "voivodeship", "governorate",
 )
+ADMIN_PREFIXES = ("republic of ", "respublika ", "province of ", "state of ", "region of ")
 
 
 @dataclass
@@ -85,7 +87,14 @@ def usable_name(text: str) -> bool:
 
 
 def strip_admin_suffix(name: str) -> Optional[str]:
+    """The core of an admin unit's name: "Rapides Parish" -> "Rapides", "Dagestan, Respublika" ->
+    "Dagestan", "Republic of Tatarstan" -> "Tatarstan"."""
+    if ", " in name:
+        return name.split(", ")[0]
     lowered = name.lower()
+    for prefix in ADMIN_PREFIXES:
+        if lowered.startswith(prefix):
+            return name[len(prefix):].strip()
     for suffix in ADMIN_SUFFIXES:
         if lowered.endswith(" " + suffix):
             return name[: -len(suffix) - 1].strip()

@@ -78,8 +78,16 @@ _POSSESSIVE = re.compile(r"['’]s$")
 _ABBREVIATIONS = (("st ", "saint "), ("ft ", "fort "), ("mt ", "mount "))
 
 
-def lookup(gazetteer: Gazetteer, text: str) -> list[Candidate]:
-    """Candidates for a surface form, trying the forms news text writes ("Tripoli's", "St. Louis")."""
+_UNIT_WORDS = ((" township", ""), (" twp", ""), (" co", " county"), (" city", ""), (" area", ""), (" region", ""))
+# "Ohioans", "Minnesotans", "Ontarians", "Londoners", "Gazans": people of a place, by its name.
+_PEOPLE_ENDINGS = (("ians", "ia"), ("ians", "io"), ("ians", ""), ("ans", "a"), ("ans", ""), ("ns", ""), ("ers", ""),
+                   ("er", ""), ("ites", ""), ("is", ""), ("s", ""))
+
+
+def lookup(gazetteer: Gazetteer, text: str, loose: bool = False) -> list[Candidate]:
+    """Candidates for a surface form, trying the forms news text writes ("Tripoli's", "St. Louis",
+    "Readington Township", "Pott Co."). ``loose`` (for names already known to be places) also reads
+    a people's name as its place ("Ohioans" -> Ohio)."""
     key = name_key(_POSSESSIVE.sub("", text.strip()))
     found = list(gazetteer.lookup(key))
     if not found:
@@ -87,8 +95,18 @@ def lookup(gazetteer: Gazetteer, text: str) -> list[Candidate]:
             if key.startswith(short):
                 found = list(gazetteer.lookup(full + key[len(short):]))
                 break
-    if not found and key.endswith(" city"):
-        found = list(gazetteer.lookup(key[: -len(" city")]))
+    if not found:
+        for word, replacement in _UNIT_WORDS:
+            if key.endswith(word) and len(key) > len(word) + 2:
+                found = list(gazetteer.lookup(key[: -len(word)] + replacement))
+                if found:
+                    break
+    if not found and loose and " " not in key:
+        for ending, replacement in _PEOPLE_ENDINGS:
+            if key.endswith(ending) and len(key) > len(ending) + 3:
+                found = [c for c in gazetteer.lookup(key[: -len(ending)] + replacement) if c.how == HOW_NAME]
+                if found:
+                    break
     return found
 
 
@@ -347,7 +365,7 @@ def resolve_spans(
     """Resolve the place names at the given character spans, with the whole text as context.
     ``date`` is the story date (kept for time-aware names; the gazetteer holds current names)."""
     gazetteer = get_gazetteer()
-    targets = [Mention(s, e, text[s:e], lookup(gazetteer, text[s:e])) for s, e in spans]
+    targets = [Mention(s, e, text[s:e], lookup(gazetteer, text[s:e], loose=True)) for s, e in spans]
     mentions = targets + _context_mentions(text, spans, gazetteer)
     resolved = resolve_mentions(text, mentions, actor_countries, gazetteer)
     return [to_location(m, r) if r is not None else None for m, r in zip(targets, resolved)]
