@@ -93,6 +93,7 @@ class CodingContext:
 
 
 def run_stages(ctx: CodingContext, names: Optional[Iterable[str]] = None) -> CodingContext:
+    import eventcoder.stages  # noqa: F401  registers every stage
     for name in names if names is not None else default_stages():
         if name not in STAGES:
             raise KeyError(f"unknown stage {name!r}; known: {sorted(STAGES)}")

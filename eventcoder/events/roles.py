@@ -106,6 +106,8 @@ def nearest_actor_left(verb: Token) -> list[Token]:
         named = tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") and tok.pos_ == "PROPN"
         if named or (tok.pos_ == "NOUN" and tok.lemma_.lower() in sectors):
             head = np_head(tok)
+            if head.dep_ == "pobj":  # "in Tel Aviv", "near the border": a place or a circumstance
+                continue
             if head.i < verb.i:
                 return [head]
     return []
@@ -131,6 +133,13 @@ def roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
             recipients = [c for c in trigger.children if c.dep_ in ("dobj", "dative")]
             if not sources:  # "due to shelling by X": a gerund's agent
                 sources = _prep_objects(trigger, {"by"})
+            if trigger.dep_ == "acl" and trigger.head.pos_ in ("NOUN", "PROPN"):
+                # a verb hung on a noun: "interns protested" (a misparse: the noun acts) or
+                # "elements killed (by X)" (a participle: the noun undergoes)
+                if trigger.tag_ == "VBN" and event_type != "PROTEST":  # nobody "is protested"
+                    recipients = recipients or [trigger.head]
+                elif not sources:
+                    sources = [trigger.head]
             if not sources and trigger.dep_ in ("ROOT", "advcl", "conj", "ccomp"):
                 sources = nearest_actor_left(trigger)
         recipients += _prep_objects(trigger, RECIPIENT_PREPS)
