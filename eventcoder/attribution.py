@@ -499,11 +499,10 @@ def _contest(draft: Draft, mentions: list[CountMention], source_of: dict[int, Op
 def _same_victims(mentions: list[CountMention]) -> bool:
     """Two figures are versions of one count when they name the same victims (or one is generic)."""
     generic = {"people", "person", "other", "civilian", "one"}
-    heads = [{t.lemma_.lower() for t in m.anchor.doc[0:0]} for m in mentions]  # placeholder for typing
-    heads = []
+    heads: list[set[str]] = []
     for m in mentions:
-        words_ = {t.lemma_.lower() for t in m.sentence.doc if m.start <= m.sentence.char(t) < m.end and t.pos_ == "NOUN"}
-        heads.append(words_)
+        heads.append({t.lemma_.lower() for t in m.sentence.doc
+                      if m.start <= m.sentence.char(t) < m.end and t.pos_ == "NOUN"})
     for i in range(len(heads)):
         for j in range(i + 1, len(heads)):
             if not heads[i] or not heads[j] or heads[i] & heads[j] or heads[i] & generic or heads[j] & generic:

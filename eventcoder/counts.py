@@ -917,12 +917,12 @@ def combine(mentions: Sequence[CountMention]) -> Counts:
         for m in dropped:
             counts.reasons.append(f"counts: {m.kind} figure '{m.text}' ignored: {m.reason}")
         figures = [m for m in own if m.value is not None]
-        # "the victim died", "fatalities" with no number: only when nothing better is given
-        firm = [m for m in figures if not m.anaphoric and m.qualifier != "plural"]
-        if firm:
-            figures = firm
-        elif [m for m in figures if not m.anaphoric]:
-            figures = [m for m in figures if not m.anaphoric]
+        # "fatalities" with no number: only when nothing better is given
+        numbered = [m for m in figures if m.qualifier != "plural"]
+        figures = numbered or figures
+        # "… killed a driver. The victim died later": someone already counted in an earlier sentence
+        figures = [m for m in figures if not m.anaphoric or not any(
+            not f.anaphoric and f.sentence.index < m.sentence.index for f in figures)]
         figures = figures[:1] if figures and all(m.anaphoric for m in figures) else figures
         if not figures:
             continue
@@ -1029,10 +1029,29 @@ def _previous_attack(here: list[Draft], before: list[Draft]) -> Optional[Draft]:
     return None
 
 
+def _fits(draft: Draft, kind: str) -> bool:
+    """Deaths belong to an assault (or a riot), arrests to coercion: not to a phone call."""
+    return draft.record.event_type in markers().get(f"fits_{kind}", set())
+
+
+def _separate(sentence: Sentence) -> bool:
+    low = sentence.text.lower()
+    return any(marker in low for marker in markers().get("separate_marker", ()))
+
+
+def _reading_order(drafts: list[Draft], position: dict[int, int]) -> list[Draft]:
+    return sorted(drafts, key=lambda d: (position[d.sentence.index], d.trigger.i))
+
+
 def assign_mentions(ctx: CodingContext) -> dict[int, list[CountMention]]:
-    """Each draft's mentions, keyed by ``id(draft)``: a figure goes to the nearest trigger of its
-    sentence, or, in a sentence without events, to the nearest event before it in the paragraph
-    (after it when none comes before)."""
+    """Each draft's mentions, keyed by ``id(draft)``.
+
+    A figure goes to the nearest trigger of its sentence that fits its kind (deaths to an
+    assault), else to the nearest fitting event before it in the paragraph, else to the nearest
+    trigger of its sentence; in a sentence without events, to the nearest fitting event before it
+    in the paragraph (after it when none comes before). Then the first event of each type in a paragraph, left without figures, takes those of
+    the later events of its type there ("Gunmen attacked X. … 3 people were killed."), unless the
+    text marks a separate incident."""
     paragraphs = paragraph_numbers(ctx)
     by_sentence: dict[int, list[Draft]] = {}
     for draft in ctx.drafts:
@@ -1040,42 +1059,62 @@ def assign_mentions(ctx: CodingContext) -> dict[int, list[CountMention]]:
     position = {s.index: n for n, s in enumerate(ctx.sentences)}
     _ensure_parsed(ctx, [s for s in ctx.sentences if s.index not in by_sentence])
     owned: dict[int, list[CountMention]] = {id(d): [] for d in ctx.drafts}
+
+    def give(draft: Draft, mention: CountMention) -> None:
+        if all(m is not mention for m in owned[id(draft)]):
+            owned[id(draft)].append(mention)
+
     for n, sent in enumerate(ctx.sentences):
         mentions = find_mentions(sent)
         if not mentions:
             continue
         here = by_sentence.get(sent.index, [])
         same_par = [d for d in ctx.drafts if paragraphs[position[d.sentence.index]] == paragraphs[n]]
-        before = [d for d in same_par if position[d.sentence.index] < n]
-        after = [d for d in same_par if position[d.sentence.index] > n]
-        if here:
-            # "Gunmen attacked a village. Five residents died.": when the only events here are the
-            # casualty words themselves, with no actor, they tell the outcome of the attack before
-            outcome_of = _previous_attack(here, before)
-            for m in mentions:
-                trig = nearest_trigger(m.anchor, [d.trigger for d in here])
-                for draft in here:
-                    if draft.trigger.i == trig.i:
-                        owned[id(draft)].append(m)
-                        head = _consequence_head(draft, here) or _attack_here(draft, here)
-                        if head is not None:
-                            owned[id(head)].append(m)
-                if outcome_of is not None:
-                    owned[id(outcome_of)].append(m)
-            continue
-        if before:
-            last_index = max(position[d.sentence.index] for d in before)
-            targets = [d for d in before if position[d.sentence.index] == last_index]
-        elif after:
-            first_index = min(position[d.sentence.index] for d in after)
-            targets = [d for d in after if position[d.sentence.index] == first_index]
-        else:
-            continue
-        # the figure goes to the events of that sentence that themselves carry figures, else all
-        target = [d for d in targets if owned[id(d)]] or targets
+        before = _reading_order([d for d in same_par if position[d.sentence.index] < n], position)
+        after = _reading_order([d for d in same_par if position[d.sentence.index] > n], position)
+        outcome_of = _previous_attack(here, before) if here else None
         for m in mentions:
-            for draft in target[:1]:
-                owned[id(draft)].append(m)
+            fitting_here = [d for d in here if _fits(d, m.kind)]
+            if fitting_here or (here and not any(_fits(d, m.kind) for d in before)):
+                pool = fitting_here or here
+                trig = nearest_trigger(m.anchor, [d.trigger for d in pool])
+                for draft in (d for d in pool if d.trigger.i == trig.i):
+                    give(draft, m)
+                    head = _consequence_head(draft, here) or _attack_here(draft, here)
+                    if head is not None:
+                        give(head, m)
+                # "Gunmen attacked a village. Five residents died.": when the only events here are
+                # the casualty words themselves, with no actor, they tell the outcome of the attack
+                if outcome_of is not None:
+                    give(outcome_of, m)
+                continue
+            fitting_before = [d for d in before if _fits(d, m.kind)]
+            fitting_after = [d for d in after if _fits(d, m.kind)]
+            # across sentences a figure only goes to an event it fits: the deaths told after a
+            # meeting are not the meeting's
+            if fitting_before:
+                give(fitting_before[-1], m)
+            elif fitting_after and not here:
+                give(fitting_after[0], m)
+
+    # events of one type in one paragraph, up to a separate incident, are told as one: an event
+    # left without figures takes those the others carry ("Gunmen attacked X. … 3 were killed.")
+    for par in sorted(set(paragraphs)):
+        drafts = _reading_order([d for d in ctx.drafts if paragraphs[position[d.sentence.index]] == par], position)
+        for event_type in {d.record.event_type for d in drafts}:
+            same = [d for d in drafts if d.record.event_type == event_type]
+            group: list[Draft] = []
+            for draft in same + [None]:  # None closes the last group
+                if draft is None or (group and draft.sentence.index != group[0].sentence.index
+                                     and _separate(draft.sentence)):
+                    pool = [m for d in group for m in owned[id(d)] if not m.reference]
+                    for d in group:
+                        if not any(m.value for m in owned[id(d)] if not m.reference):
+                            for m in pool:
+                                give(d, m)
+                    group = []
+                if draft is not None:
+                    group.append(draft)
     return owned
 
 
