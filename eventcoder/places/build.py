@@ -283,13 +283,6 @@ def collect_rows() -> list[Row]:
         country_rows[alpha3] = row
         rows.append(row)
 
-    for alias in read_tsv("aliases.tsv"):
-        row = country_rows.get(alias["code"])
-        if row is not None:
-            how = HOW_DEMONYM if alias["how"] == "demonym" else HOW_NAME
-            key = name_key(alias["alias"])
-            row.names[key] = min(row.names.get(key, 99), how)  # curated: no code filter
-
     # continents
     for code, info in gc.get_continents().items():
         row = Row(info.get("name") or info["toponymName"], "continent", float(info["lat"]), float(info["lng"]), None,
@@ -308,6 +301,17 @@ def collect_rows() -> list[Row]:
             key = name_key(alias)
             row.names[key] = HOW_NAME  # curated aliases are names the project vouches for
         rows.append(row)
+
+    # curated aliases and demonyms, of countries ("USA"), continents ("continent:Europe") and curated
+    # regions ("region:Korean Peninsula")
+    named = {f"{row.kind}:{row.name}": row for row in rows if row.kind in ("continent", "region", "area", "water")}
+    for alias in read_tsv("aliases.tsv"):
+        row = country_rows.get(alias["code"]) or named.get(alias["code"])
+        if row is None:
+            raise ValueError(f"aliases.tsv: unknown code {alias['code']!r}")
+        how = HOW_DEMONYM if alias["how"] == "demonym" else HOW_NAME
+        key = name_key(alias["alias"])
+        row.names[key] = min(row.names.get(key, 99), how)  # curated: no code filter
 
     # cities
     capitals = {info["iso3"]: name_key(info.get("capital") or "") for info in countries.values()}

@@ -26,7 +26,7 @@ from typing import Optional
 DATA_DIR = Path(__file__).resolve().parent / "data"
 INDEX_NAME = "gazetteer.sqlite"
 # Bump when the schema or the build rules change: an index with another version is rebuilt.
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 
 # How a name reached a place; the resolver trusts the official name more than an alternate one.
 HOW_NAME, HOW_ALTERNATE, HOW_DEMONYM = 0, 1, 2
