@@ -64,7 +64,8 @@ def resolve_text(text: str, story_date: str, head: Optional[str] = None) -> Opti
         e = _best(whole)
         if e.kind == "demonym":
             plural = norm.endswith("s") or norm in ("french", "british", "swiss", "dutch", "chinese", "japanese")
-            sector = "CVL" if plural else None
+            person = text.strip().lower().startswith(("a ", "an "))  # "a Palestinian": one person
+            sector = "CVL" if plural or person else None
             return Resolution(text.strip(), e.country, sector, "demonym", "group")
         if e.kind == "capital":
             return Resolution(e.name, e.country, "GOV", f"capital '{text.strip()}' stands for its government", "country")

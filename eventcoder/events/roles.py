@@ -16,6 +16,7 @@ DATA = Path(__file__).resolve().parent / "data"
 NP_DEPS = {"det", "amod", "compound", "poss", "nummod", "quantmod", "case", "nmod", "npadvmod", "advmod"}
 RECIPIENT_PREPS = {"against", "on", "at", "upon", "with", "toward", "towards", "to"}
 SUBJECTS = {"nsubj", "csubj"}
+PLACE_PREPS = {"at", "in", "near", "on", "across", "along"}
 ACTOR_POS = {"NOUN", "PROPN", "PRON", "ADJ"}  # ADJ: demonyms ("Russian shelling")
 
 
@@ -24,6 +25,13 @@ def light_verbs() -> frozenset[str]:
     """Verbs whose object noun carries the event ("launched an offensive", "opened fire")."""
     lines = (DATA / "light_verbs.txt").read_text(encoding="utf-8").split()
     return frozenset(w for w in lines if not w.startswith("#"))
+
+
+@functools.lru_cache(maxsize=1)
+def place_nouns() -> frozenset[str]:
+    """Nouns that name places ("village", "area"), from data/place_nouns.txt."""
+    lines = (DATA / "place_nouns.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
 
 
 def noun_phrase(token: Token) -> Span:
@@ -161,6 +169,9 @@ def roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
     if not sources:  # "Russian shelling", "Azerbaijan's offensive" (also gerunds parsed as verbs)
         sources = [c for c in trigger.children if c.dep_ in ("amod", "compound", "poss")
                    and c.ent_type_ in ("NORP", "GPE", "ORG")]
+    # "at Rajdhani village area", "in the town": a place the event happened at is not its target
+    recipients = [r for r in recipients if not (r.dep_ == "pobj" and r.head.lower_ in PLACE_PREPS and (
+        r.lemma_.lower() in place_nouns() or (r.ent_type_ in ("GPE", "LOC", "FAC") and r.head.lower_ not in ("on", "at"))))]
     # a person's own conversation partner, not his apposition
     recipients = [r for r in recipients if r not in sources]
     return _with_conjuncts(sources), _with_conjuncts(recipients)

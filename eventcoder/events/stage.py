@@ -60,7 +60,10 @@ def weapon_mode(tokens: list[Token]) -> str | None:
     table = weapon_modes()
     modes = set()
     for tok in tokens:
-        for word in anchor(tok).subtree:
+        words = list(anchor(tok).subtree)
+        if tok.dep_ in ("acl", "relcl"):  # "shells fired by …": the weapon is the noun the verb hangs on
+            words.append(tok.head)
+        for word in words:
             if word.lower_ in table and word.dep_ not in ("ccomp",):
                 modes.add(table[word.lower_])
     return min(modes, key=lambda m: MODE_RANK.get(m, 9)) if modes else None

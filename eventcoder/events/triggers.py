@@ -25,6 +25,7 @@ def _needs_met(token: Token, needs: tuple[str, ...]) -> bool:
     near = {c.lower_ for c in token.children} | {c.lemma_.lower() for c in token.children}
     near |= {"^" + token.head.lemma_.lower()}  # "^open": the trigger's head word ("open fire")
     near |= {t.lower_ for t in token.lefts for t in t.subtree}
+    near |= {g.lower_ for c in token.rights for g in c.children}  # "leaving two militants dead"
     if any(c.ent_type_ in ("NORP", "GPE") and c.dep_ in ("amod", "compound", "poss") for c in token.children):
         near.add("@NORP")  # "Russian strikes": a side's name makes it an attack, not a walkout
     return any(w in near for w in needs)
