@@ -9,6 +9,7 @@ from typing import Iterator, List, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -171,11 +172,12 @@ def query(
     for col in ("date", "type", "mode", "actors", "recipients", "place", "dead", "evidence"):
         table.add_column(col, overflow="fold")
     for e in events:
+        # names and evidence quote the articles: escape them so brackets print as text, not markup
         table.add_row(e.date or e.story_date, e.event_type, e.mode or "",
-                      ", ".join(f"{a.name} ({a.country or '?'})" for a in e.actors),
-                      ", ".join(f"{a.name} ({a.country or '?'})" for a in e.recipients),
-                      (e.location.name if e.location and e.location.name else ""),
-                      "" if e.dead is None else str(e.dead), e.evidence.text[:90])
+                      escape(", ".join(f"{a.name or a.text} ({a.country or '?'})" for a in e.actors)),
+                      escape(", ".join(f"{a.name or a.text} ({a.country or '?'})" for a in e.recipients)),
+                      escape(e.location.name if e.location and e.location.name else ""),
+                      "" if e.dead is None else str(e.dead), escape(e.evidence.text[:90]))
     out.print(table)
 
 

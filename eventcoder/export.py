@@ -14,13 +14,19 @@ from eventcoder.record import Event
 FORMATS = ("jsonl", "csv", "parquet", "acled-csv")
 # ACLED's own column names, so an analyst's existing ACLED scripts read the file
 ACLED_COLUMNS = [
-    "event_id_cnty", "event_date", "year", "time_precision", "event_type", "sub_event_type", "actor1",
-    "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2", "interaction", "region", "country",
-    "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision", "source",
+    "data_id", "iso", "event_id_cnty", "event_id_no_cnty", "event_date", "year", "time_precision",
+    "event_type", "sub_event_type", "actor1", "assoc_actor_1", "inter1", "actor2", "assoc_actor_2", "inter2",
+    "interaction", "region", "country", "admin1", "admin2", "admin3", "location", "latitude", "longitude", "geo_precision", "source",
     "source_scale", "notes", "fatalities", "timestamp", "iso3",
 ]
 # ACLED interaction codes by actor sector (1 state forces, 2 rebels, 3 militias, 5 rioters, 6 protesters, 7 civilians, 8 external)
 INTER_CODE = {"MIL": 1, "GOV": 1, "COP": 1, "REB": 2, "UAF": 3, "CVL": 7, "JRN": 7, "PTY": 4, "IGO": 8, "NGO": 8}
+
+
+def _iso_numeric(alpha3: Optional[str]) -> object:
+    """ACLED's ``iso`` column: the ISO 3166 numeric code (none for IGO/NGO codes)."""
+    country = pycountry.countries.get(alpha_3=alpha3) if alpha3 else None
+    return int(country.numeric) if country else ""
 
 
 def _country_name(alpha3: Optional[str]) -> str:
@@ -30,7 +36,8 @@ def _country_name(alpha3: Optional[str]) -> str:
     return getattr(country, "common_name", None) or (country.name if country else alpha3)
 
 
-def acled_row(e: Event) -> dict:
+def acled_row(e: Event, row_number: int = 0) -> dict:
+    """One ACLED row; ``row_number`` fills ACLED's numeric keys (data_id, event_id_no_cnty)."""
     loc = e.location
     a1 = e.actors[0] if e.actors else None
     a2 = e.recipients[0] if e.recipients else None
@@ -39,7 +46,8 @@ def acled_row(e: Event) -> dict:
     day = e.date or e.story_date
     iso3 = loc.country if loc and loc.country else (a1.country if a1 else None)
     return {
-        "event_id_cnty": e.id, "event_date": day, "year": day[:4], "time_precision": e.date_precision or "",
+        "data_id": row_number, "iso": _iso_numeric(iso3), "event_id_cnty": e.id, "event_id_no_cnty": row_number,
+        "event_date": day, "year": day[:4], "time_precision": e.date_precision or "",
         "event_type": e.acled.event_type or "", "sub_event_type": e.acled.sub_event_type or "",
         "actor1": a1.name if a1 else "", "assoc_actor_1": "; ".join(a.name or a.text for a in e.actors[1:]),
         "inter1": inter1, "actor2": a2.name if a2 else "",
@@ -73,7 +81,9 @@ def export_events(db: str, fmt: str, output: Optional[str], include_unrealized: 
             for e in events:
                 handle.write(e.model_dump_json() + "\n")
         else:
-            rows = [acled_row(e) if fmt == "acled-csv" else flat_row(e) for e in events]
+            if fmt == "acled-csv":  # ACLED has no row for verbal events (CONSULT, REQUEST, …): leave them out
+                events = [e for e in events if e.acled.event_type]
+            rows = [acled_row(e, n) if fmt == "acled-csv" else flat_row(e) for n, e in enumerate(events, 1)]
             columns = ACLED_COLUMNS if fmt == "acled-csv" else (list(rows[0]) if rows else list(flat_columns()))
             writer = csv.DictWriter(handle, fieldnames=columns)
             writer.writeheader()

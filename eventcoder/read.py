@@ -112,12 +112,13 @@ def decode(data: bytes) -> str:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
             raise ValueError(f"invalid UTF-16 at byte {exc.start}") from None
+    # NUL bytes mean binary (an image, an archive), whatever else fails: say so before UTF-8
+    if b"\x00" in data:
+        raise ValueError(f"binary content, not text (NUL byte at offset {data.index(0)})")
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ValueError(f"not valid UTF-8 (byte 0x{data[exc.start]:02x} at offset {exc.start})") from None
-    if "\x00" in text:
-        raise ValueError("binary content (NUL bytes)")
     return text
 
 
@@ -186,6 +187,9 @@ def read_bytes(data: bytes, origin: str, fmt: Optional[str] = None) -> Iterator[
         raw = decode(data)
     except ValueError as exc:
         yield ReadError(origin, str(exc))
+        return
+    if not raw.strip("\ufeff \t\r\n"):  # an empty JSONL or CSV file would otherwise pass unnoticed
+        yield ReadError(origin, "empty file (no text)")
         return
     fmt = fmt or sniff_format(origin, raw)
     if fmt == "jsonl":
