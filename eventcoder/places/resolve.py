@@ -18,7 +18,6 @@ import math
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
 from eventcoder.places.gazetteer import (
