@@ -78,3 +78,25 @@ def test_counts_stage_on_articles(case: dict[str, Any]) -> None:
         for field in ("dead", "injured", "arrested"):
             if field in want:
                 assert getattr(found[0], field) == want[field], (want["trigger"], field, found[0])
+
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+ACLED = SHARED_DATA / "acled_global_2020" / "acled.csv"
+
+
+@pytest.mark.slow
+def test_fatalities_on_acled_odd_half() -> None:
+    """Issue 5's floors on the ACLED extract, through the whole coder, on the half not tuned on:
+    fatalities exact >= 0.85 and within 10 % >= 0.90."""
+    if not ACLED.exists():
+        pytest.skip(f"ACLED extract not found at {ACLED}")
+    from eventcoder.coder import Coder
+    from eventcoder.evaluate.convert import convert
+    from eventcoder.evaluate.gold import select_part
+    from eventcoder.evaluate.runner import evaluate
+
+    docs = select_part(convert("acled", ACLED).docs, "odd-position")
+    report = evaluate(docs, Coder())
+    dead = report["fields"]["dead"]
+    assert dead["exact"] >= 0.85, dead
+    assert dead["within_10pct"] >= 0.90, dead
