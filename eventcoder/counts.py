@@ -1034,6 +1034,12 @@ def _fits(draft: Draft, kind: str) -> bool:
     return draft.record.event_type in markers().get(f"fits_{kind}", set())
 
 
+def _also(mention: CountMention) -> bool:
+    """ "4 militants were also killed": more victims of the same event."""
+    return any(t.lower_ in ("also", "too") and t.dep_ == "advmod" and t.head.i == mention.anchor.i
+               for t in mention.anchor.children)
+
+
 def _separate(sentence: Sentence) -> bool:
     low = sentence.text.lower()
     return any(marker in low for marker in markers().get("separate_marker", ()))
@@ -1097,24 +1103,30 @@ def assign_mentions(ctx: CodingContext) -> dict[int, list[CountMention]]:
             elif fitting_after and not here:
                 give(fitting_after[0], m)
 
-    # events of one type in one paragraph, up to a separate incident, are told as one: an event
-    # left without figures takes those the others carry ("Gunmen attacked X. … 3 were killed.")
+    # the events a figure fits in one paragraph, up to a separate incident, are told as one: an
+    # event left without figures takes those the others carry ("Gunmen attacked X. … 3 were
+    # killed."), and "… were also killed" adds to all of them
     for par in sorted(set(paragraphs)):
         drafts = _reading_order([d for d in ctx.drafts if paragraphs[position[d.sentence.index]] == par], position)
-        for event_type in {d.record.event_type for d in drafts}:
-            same = [d for d in drafts if d.record.event_type == event_type]
-            group: list[Draft] = []
-            for draft in same + [None]:  # None closes the last group
-                if draft is None or (group and draft.sentence.index != group[0].sentence.index
-                                     and _separate(draft.sentence)):
-                    pool = [m for d in group for m in owned[id(d)] if not m.reference]
-                    for d in group:
-                        if not any(m.value for m in owned[id(d)] if not m.reference):
-                            for m in pool:
+        groups: list[list[Draft]] = []
+        for draft in drafts:
+            if not groups or (draft.sentence.index != groups[-1][0].sentence.index and _separate(draft.sentence)
+                              and draft.sentence.index != groups[-1][-1].sentence.index):
+                groups.append([])
+            groups[-1].append(draft)
+        for group in groups:
+            for kind in KINDS:
+                fitting = [d for d in group if _fits(d, kind)]
+                pool = [m for d in fitting for m in owned[id(d)] if m.kind == kind and not m.reference]
+                for d in fitting:
+                    own = [m for m in owned[id(d)] if m.kind == kind and not m.reference]
+                    if not any(m.value for m in own):
+                        for m in pool:
+                            give(d, m)
+                    else:
+                        for m in pool:
+                            if m.sentence.index != d.sentence.index and _also(m):
                                 give(d, m)
-                    group = []
-                if draft is not None:
-                    group.append(draft)
     return owned
 
 
