@@ -381,8 +381,8 @@ def _single_quantity(head: Token, depths: list[int]) -> Optional[_Quantity]:
         if head.lower_ in ("he", "she", "him", "her"):
             return _Quantity(1, None, [head], anaphoric=True)
         return None
-    if head.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in head.children):
-        return _Quantity(1, None, [head])  # "a security forces personnel"
+    if head.pos_ in ("NOUN", "ADJ") and any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in head.children):
+        return _Quantity(1, None, [head])  # "a security forces personnel", "a civilian" tagged JJ
     if head.tag_ in ("NNS", "NNPS"):
         if head.lemma_.lower() in ("other", "one"):
             return None
@@ -422,7 +422,8 @@ def _conjuncts(head: Token) -> list[Token]:
     # "4 people as well as 2 policemen were killed": the second subject hangs on the verb
     if head.dep_ in ("nsubj", "nsubjpass", "dobj"):
         for sib in head.head.children:
-            if sib.i != head.i and sib.dep_ == head.dep_ and sib not in out and sib.i > head.i:
+            if sib.i != head.i and sib.dep_ == head.dep_ and sib not in out and sib.i > head.i and any(
+                    t.dep_ == "cc" or t.lower_ in ("and", "plus") for t in head.doc[head.i + 1:sib.i]):
                 out.append(sib)
     return out
 
@@ -537,9 +538,10 @@ def _is_passive(verb: Token) -> bool:
 
 def _subject(verb: Token) -> Optional[Token]:
     for dep in ("nsubjpass", "nsubj"):
-        found = [c for c in verb.children if c.dep_ == dep]
+        found = [c for c in verb.children if c.dep_ == dep and c.i < verb.i] or [
+            c for c in verb.children if c.dep_ == dep]
         if found:
-            return found[0]
+            return found[-1]  # "in Pernambuco, a man was killed": the subject nearest the verb
     # "were shot and killed": a conjoined verb shares its head's subject; so does
     # "were reported killed" (the participle completes the reporting verb)
     if verb.dep_ in ("conj", "xcomp", "oprd") and verb.head.pos_ in ("VERB", "AUX"):
@@ -559,7 +561,38 @@ def _object(verb: Token) -> Optional[Token]:
     return None
 
 
+def _bare_number_before(verb: Token) -> Optional[Token]:
+    """ "1 killed, 3 injured", "200 wounded": a count written just before the participle."""
+    before = verb.doc[verb.i - 1] if verb.i > 0 else None
+    if before is not None and _is_number_token(before) and before.dep_ not in ("nummod", "compound") and not (
+            before.i > 0 and _is_number_token(verb.doc[before.i - 1])):
+        return before
+    return None
+
+
+def _not_a_victim(tok: Optional[Token]) -> bool:
+    return tok is not None and (_date_like(tok) or tok.ent_type_ in PLACE_ENTS)
+
+
+def _counted_noun_before(verb: Token) -> Optional[Token]:
+    """The parser made a date or a place the subject ("Around 3 May, in X, five members … died"):
+    the nearest noun with a number before the verb."""
+    for tok in reversed(verb.doc[max(0, verb.i - 12):verb.i]):
+        if tok.pos_ == "NOUN" and any(c.dep_ == "nummod" and _is_number_token(c) for c in tok.children):
+            return tok
+    return None
+
+
 def _victim_of_verb(verb: Token, entry: LexEntry) -> Optional[Token]:
+    victim = _victim_of_verb_parse(verb, entry)
+    if _not_a_victim(victim):
+        return _counted_noun_before(verb)
+    return victim
+
+
+def _victim_of_verb_parse(verb: Token, entry: LexEntry) -> Optional[Token]:
+    if verb.tag_ in ("VBN", "VBD") and _bare_number_before(verb) is not None:
+        return _bare_number_before(verb)
     if entry.role == "subject":
         return _subject(verb)
     own = [c for c in verb.children if c.dep_ == "nsubjpass"]
@@ -584,7 +617,12 @@ def _victim_of_verb(verb: Token, entry: LexEntry) -> Optional[Token]:
             return verb.doc[aux[0].i - 1]  # "…, a drug trafficker was killed" parsed as an apposition
     obj = _object(verb)
     if obj is not None:
-        return obj
+        return _body_owner(obj)
+    # "Four people killed and twenty wounded": a headline without auxiliary, counted subject
+    subj = _subject(verb)
+    if subj is not None and verb.tag_ == "VBD" and any(
+            c.dep_ == "nummod" and _is_number_token(c) for c in subj.children):
+        return subj
     # "200 wounded", "1 killed": a bare participle with its victims as subject
     if verb.tag_ == "VBN" and not _has_aux(verb, {"have"}):
         subj = _subject(verb)
@@ -594,6 +632,13 @@ def _victim_of_verb(verb: Token, entry: LexEntry) -> Optional[Token]:
         if before is not None and before.pos_ in ("NOUN", "NUM") and before.ent_type_ not in PLACE_ENTS:
             return before  # "resulting in 1 soldier killed": the parser left the participle unattached
     return None
+
+
+def _body_owner(obj: Token) -> Token:
+    """ "killed and mutilated the body of a member": the member is the victim (counted once)."""
+    if obj.lemma_ in ("body", "corpse") and _of_phrase(obj) is not None:
+        return _of_phrase(obj)
+    return obj
 
 
 def _victim_of_state(word: Token) -> Optional[Token]:
@@ -751,6 +796,12 @@ def _mention(kind: str, q: _Quantity, anchor: Token, sentence: Sentence, total: 
                         start=start, end=end, civilians=q.civilians if kind == "dead" else None, total=total)
 
 
+def _summary(anchor: Token, victim: Token) -> bool:
+    """ "1 killed." / "2 killed, 3 injured.": a short summary line that restates the event's toll."""
+    words_ = [t for t in anchor.doc if not t.is_punct]
+    return len(words_) <= 6 and _is_number_token(victim) and victim.i < anchor.i
+
+
 def _victim(tok: Token, entry: LexEntry) -> Optional[Token]:
     """The phrase naming the victims of one casualty word, by the word's role."""
     if entry.role in ("object", "subject"):
@@ -880,7 +931,7 @@ def find_mentions(sentence: Sentence) -> list[CountMention]:
             if q is None or (entry.kind, victim.i) in seen:
                 continue
             seen.add((entry.kind, victim.i))
-            mention = _mention(entry.kind, q, tok, sentence, entry.total or entry.role == "toll")
+            mention = _mention(entry.kind, q, tok, sentence, entry.total or entry.role == "toll" or _summary(tok, victim))
             mention.anaphoric = q.anaphoric
             cumulative = _is_cumulative(tok)
             if cumulative:
