@@ -859,7 +859,10 @@ def _negation(anchor: Token) -> Optional[str]:
 def _is_reference(anchor: Token) -> bool:
     """A death named as the object of a protest, a commemoration, a charge, or after "after" /
     "over" (an earlier event than the one reported)."""
-    if anchor.pos_ not in ("NOUN", "PROPN"):
+    if anchor.pos_ not in ("NOUN", "PROPN") and anchor.dep_ == "acl":
+        # "the families of people killed by attacks protested": walk from the noun it describes
+        anchor = anchor.head
+    elif anchor.pos_ not in ("NOUN", "PROPN"):
         # "residents demonstrated after a gendarme killed a driver"
         clause = anchor.head if anchor.dep_ == "conj" else anchor
         marks = [c.lower_ for c in clause.children if c.dep_ == "mark"]
@@ -867,7 +870,8 @@ def _is_reference(anchor: Token) -> bool:
             _lemma_in(clause.head, "reference_word")
     tok = anchor
     for _ in range(6):
-        if tok.dep_ not in ("pobj", "prep", "dobj", "conj", "compound", "pcomp", "nsubjpass") or tok.head.i == tok.i:
+        if tok.dep_ not in ("pobj", "prep", "dobj", "conj", "compound", "pcomp", "nsubjpass", "nsubj") \
+                or tok.head.i == tok.i:
             return False
         tok = tok.head
         if _lemma_in(tok, "reference_word") or (tok.dep_ == "prep" and _lemma_in(tok, "reference_prep")):
