@@ -211,6 +211,17 @@ def _cited(ctx: CodingContext, sentence: Sentence, cue: Token, source_head: Toke
     return None
 
 
+def _is_person(ctx: CodingContext, head: Token) -> bool:
+    """A person speaks ("Aliyev said", "the Azerbaijani leader", "he"), so "In his words" can
+    refer back to them."""
+    if head.ent_type_ == "PERSON" or head.lower_ in words().get("person_pronoun", {}):
+        return True
+    from eventcoder.actors import resolve_text
+
+    res = resolve_text(_phrase(head).text, ctx.article.date)
+    return res is not None and res.kind == "person"
+
+
 def find_claims(ctx: CodingContext, sentence: Sentence) -> list[Claim]:
     """The attributions of one parsed sentence, outer claims first."""
     doc = sentence.doc
@@ -260,9 +271,7 @@ def find_claims(ctx: CodingContext, sentence: Sentence) -> list[Claim]:
             source.citing = cited
         if any(w in source.text.lower() for w in ("press service", "press office", "spokes")):
             ctx.memo["last_organ_source"] = source
-        person = source_head.ent_type_ == "PERSON" or source_head.pos_ == "PRON" or (
-            source.sector in ("GOV", "MIL") and source.name is not None and " " in source.name
-            and source.name.split()[0][:1].isupper() and source.name not in ("Government of", ))
+        person = _is_person(ctx, source_head)
         claims.append(Claim(source=source, sentence=sentence, cue=tok,
                             source_tokens={t.i for t in source_head.subtree} | {t.i for t in _phrase(source_head)},
                             scope=scope, depth=_depth(tok), person=person))
@@ -370,7 +379,7 @@ def find_article_quotes(ctx: CodingContext, claims_by_sentence: dict[int, list[C
         _ensure_parsed(covering)
         first, last = covering[0], covering[-1]
         speaker: Optional[Source] = None
-        if _starts_with_continuation(first) or (first.start < span.start and _starts_with_continuation(first)):
+        if _starts_with_continuation(first):  # "In his words, … “…”"
             speaker = _previous_speaker(ctx, found, claims_by_sentence, first, paragraphs)
         if speaker is None:
             head = _speaker_head(first, span, ctx.article.date)
