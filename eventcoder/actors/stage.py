@@ -36,12 +36,17 @@ class History:
     def __init__(self) -> None:
         self.items: list[tuple[int, Resolution]] = []
 
-    def add(self, offset: int, res: Resolution) -> None:
-        self.items.append((offset, res))
+        self.roles: list[tuple[int, Resolution]] = []  # actors of events: the likelier antecedents
+
+    def add(self, offset: int, res: Resolution, role: bool = False) -> None:
+        (self.roles if role else self.items).append((offset, res))
 
     def last(self, before: int, person: bool) -> Optional[Resolution]:
-        earlier = [(o, r) for o, r in self.items if o < before and (r.kind == "person") == person and r.country]
-        return max(earlier, key=lambda item: item[0])[1] if earlier else None
+        for pool in (self.roles, self.items):
+            earlier = [(o, r) for o, r in pool if o < before and (r.kind == "person") == person and r.country]
+            if earlier:
+                return max(earlier, key=lambda item: item[0])[1]
+        return None
 
 
 def _history(ctx: CodingContext) -> History:
@@ -76,8 +81,9 @@ def resolve_head(ctx: CodingContext, sentence: Sentence, head: Token) -> Optiona
                                  f"relative pronoun: '{span.text}' → {noun_phrase(ante).text}", inner.kind)
     appos = [c for c in head.children if c.dep_ == "appos"]
     for ap in appos if res is None else []:  # "the Azerbaijani president, Ilham Aliyev": the name is the better key
-        res = resolve_text(noun_phrase(ap).text, ctx.article.date, head=ap.lemma_)
-        if res:
+        named = resolve_text(noun_phrase(ap).text, ctx.article.date, head=ap.lemma_)
+        if named and named.kind in ("person", "organization"):  # not "Pakistan, a key U.S. ally"
+            res = named
             break
     if res is None:
         res = resolve_text(span.text, ctx.article.date, head=head.lemma_)
@@ -91,16 +97,32 @@ def resolve_head(ctx: CodingContext, sentence: Sentence, head: Token) -> Optiona
             else:
                 res = Resolution(f"{ante.name}'s {head.text}" if ante.kind == "person" else ante.name,
                                  ante.country, sector, f"coreference: '{span.text}' → {ante.name}", "group")
-    if res is not None and res.country is None:
+    if res is not None and res.country is None and not (head.ent_type_ == "PERSON" and head.pos_ == "PROPN"):
         place = _country_nearby(ctx, head)
         if place is not None:
             res = Resolution(res.name if res.kind == "person" else f"{res.name} ({place[1]})", place[0], res.sector,
                              f"{res.reason}; country from '{place[1]}' {place[2]}", res.kind)
     if res is None:
         return None
-    hist.add(start, res)
+    hist.add(start, res, role=True)
     return ActorRef(text=span.text, name=res.name, country=res.country, sector=res.sector,
                     start=start, end=end, reason=res.reason)
+
+
+def coordinated_countries(ctx: CodingContext, head: Token, ref: ActorRef) -> list[ActorRef]:
+    """"Hungarian and Romanian officials", "U.S. and Russian negotiators": one phrase, two sides."""
+    extra: list[ActorRef] = []
+    for mod in head.children:
+        if mod.dep_ not in ("amod", "compound", "nmod"):
+            continue
+        for other in mod.conjuncts:
+            res = resolve_text(other.text, ctx.article.date)
+            if res and res.country and res.country != ref.country and all(e.country != res.country for e in extra):
+                cname = res.name if res.kind == "country" else res.country
+                extra.append(ref.model_copy(update={
+                    "country": res.country, "name": f"{ref.name} / {cname}",
+                    "reason": f"{ref.reason}; coordinated with '{other.text}'"}))
+    return extra
 
 
 def _country_nearby(ctx: CodingContext, head: Token) -> Optional[tuple[str, str, str]]:
@@ -138,6 +160,7 @@ def _resolve_all(ctx: CodingContext, draft: Draft, heads: list[Token], default_s
                            reason="the subject of a protest; protesters by default")
         if ref and not any(r.start == ref.start and r.end == ref.end for r in out):
             out.append(ref)
+            out.extend(coordinated_countries(ctx, head, ref))
     return out
 
 
@@ -147,6 +170,6 @@ def code_actors(ctx: CodingContext) -> None:
         protest = draft.record.event_type == "PROTEST"
         draft.record.actors = _resolve_all(ctx, draft, draft.source_heads, "CVL" if protest else None)
         draft.record.recipients = [r for r in _resolve_all(ctx, draft, draft.recipient_heads)
-                                   if not any(a.start == r.start for a in draft.record.actors)]
+                                   if not any(a.start == r.start and a.country == r.country for a in draft.record.actors)]
         if not draft.record.actors:
             draft.record.reasons.append("actors: no source found in the event's clause")

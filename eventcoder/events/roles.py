@@ -164,6 +164,11 @@ def roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
         elif not sources and trigger.dep_ == "pobj" and head.lower_ in ("during", "in", "after", "at") \
                 and head.head.pos_ == "VERB":
             sources = _subject(head.head)  # "X explained during a conversation with Y"
+        elif not sources and trigger.dep_ == "pobj" and head.lower_ == "of":
+            # "X will provide 25,000 tons of aid": through the measure noun to the verb that carries it
+            measure = head.head
+            if measure.dep_ == "dobj" and measure.head.pos_ == "VERB":
+                sources = _subject(measure.head)
         if not recipients and trigger.dep_ == "pobj":
             recipients = _prep_objects(trigger, {"with"})
     if not sources:  # "Russian shelling", "Azerbaijan's offensive" (also gerunds parsed as verbs)
