@@ -151,6 +151,9 @@ def roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
             if not sources and trigger.dep_ in ("ROOT", "advcl", "conj", "ccomp"):
                 sources = nearest_actor_left(trigger)
         recipients += _prep_objects(trigger, RECIPIENT_PREPS)
+        for obj in [c for c in trigger.children if c.dep_ == "dobj"]:
+            # "provided aid to X", "shared evidence with X": the object's own preposition names the other side
+            recipients += _prep_objects(obj, {"to", "with", "for", "against"})
     else:
         sources = _prep_objects(trigger, {"by"}) + [c for c in trigger.children if c.dep_ == "poss"]
         recipients = _prep_objects(trigger, RECIPIENT_PREPS)

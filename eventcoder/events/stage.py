@@ -11,6 +11,26 @@ from eventcoder.pipeline import CodingContext, Draft, stage
 from eventcoder.record import Event, Evidence
 
 
+STANCE_TYPES = {"AGREE", "THREATEN", "REJECT", "REQUEST"}
+
+
+def inherit_recipients(drafts: list[Draft]) -> None:
+    """"X promised to continue aid to Y", "X threatened to attack Y": a stance verb's other side is the
+    other side of the act it announces (the event in its complement clause)."""
+    for stance in drafts:
+        if stance.record.event_type not in STANCE_TYPES or stance.recipient_heads or stance.trigger.pos_ != "VERB":
+            continue
+        for act in drafts:
+            if act is stance or act.sentence is not stance.sentence or not act.recipient_heads:
+                continue
+            node, hops = anchor(act.trigger), 0
+            while node.i != stance.trigger.i and node.head.i != node.i and hops < 3:
+                node, hops = node.head, hops + 1
+            if node.i == stance.trigger.i and hops > 0:
+                stance.recipient_heads = list(act.recipient_heads)
+                break
+
+
 @stage("events")
 def code_events(ctx: CodingContext) -> None:
     types = plover_types()
@@ -53,6 +73,7 @@ def code_events(ctx: CodingContext) -> None:
             stance = stance_event(ctx, sentence, record, mood, sources, recipients)
             if stance is not None:
                 ctx.drafts.append(stance)
+    inherit_recipients(ctx.drafts)
 
 
 def weapon_mode(tokens: list[Token]) -> str | None:
