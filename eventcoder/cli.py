@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import Iterator, List, Optional
 
+import duckdb
 import typer
 from rich.console import Console
 from rich.markup import escape
@@ -62,21 +63,34 @@ def code(
             failures.extend(result.failures)
         else:
             _code_local(inputs, db, sink, batch_size, quiet, stats, by_type, failures)
+            if len(failures) > MAX_SKIP_LINES:
+                err.print(f"[yellow]skipped[/yellow] {len(failures) - MAX_SKIP_LINES:,} more inputs, not listed here:"
+                          f" all are in the read_errors table of {escape(db)}")
     except store.StoreBusy as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(3)
     except store.StoreError as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(4)
+    except (duckdb.Error, OSError) as exc:  # a later step's write (disk full), or the JSONL file
+        err.print(f"[red]error:[/red] {escape(f'{db}: {exc.__class__.__name__}: {exc}')}")
         raise typer.Exit(4)
     finally:
         if sink not in (None, sys.stdout):
             sink.close()
     if failures:
-        store.log_read_errors(db, [(f.origin, f.reason) for f in failures])
+        try:
+            store.log_read_errors(db, [(f.origin, f.reason) for f in failures])
+        except (store.StoreError, store.StoreBusy, duckdb.Error, OSError) as exc:
+            err.print(f"[red]error:[/red] could not log the skipped inputs: {escape(str(exc))}")
+            raise typer.Exit(4)
     if not quiet:
         _summary(stats, by_type, failures)
     if failures:
         raise typer.Exit(1)
+
+
+MAX_SKIP_LINES = 200  # skipped inputs named one by one on stderr; the rest are counted
 
 
 def _code_local(inputs, db, sink, batch_size, quiet, stats, by_type, failures) -> None:
@@ -91,7 +105,9 @@ def _code_local(inputs, db, sink, batch_size, quiet, stats, by_type, failures) -
             articles = [a for a in batch if isinstance(a, Article)]
             for bad in (b for b in batch if isinstance(b, ReadError)):
                 failures.append(bad)
-                err.print(f"[yellow]skipped[/yellow] {bad.origin}: {bad.reason}")
+                if len(failures) <= MAX_SKIP_LINES:  # a feed of a million bad lines must not flood the terminal
+                    # names and reasons quote the input: print them as text, never as rich markup
+                    err.print(f"[yellow]skipped[/yellow] {escape(bad.origin)}: {escape(bad.reason)}")
             stats["read"] += len(batch)
             stored = store.existing_article_ids(db, [a.id for a in articles])
             todo, seen = [], set()
@@ -125,7 +141,7 @@ def _code_safely(coder, articles: list[Article], failures: list[ReadError]) -> l
                 coded.extend(coder.code_batch([art]))
             except Exception as exc:  # noqa: BLE001  reported by name, the run goes on
                 failures.append(ReadError(art.origin, f"coding failed: {exc.__class__.__name__}: {exc}"))
-                err.print(f"[red]failed[/red] {art.origin}: {exc.__class__.__name__}: {exc}")
+                err.print(f"[red]failed[/red] {escape(art.origin)}: {exc.__class__.__name__}: {escape(str(exc))}")
         return coded
 
 
@@ -144,7 +160,7 @@ def _summary(stats: collections.Counter, by_type: collections.Counter, failures:
         err.print(types)
     reasons = collections.Counter(f.reason.split(" (")[0][:60] for f in failures)
     for reason, n in reasons.most_common(10):
-        err.print(f"  skipped {n}: {reason}")
+        err.print(f"  skipped {n}: {escape(reason)}")
 
 
 @app.command()

@@ -14,10 +14,11 @@ import io
 import json
 import os
 import re
+import stat
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Optional, Union
+from typing import BinaryIO, Iterable, Iterator, Optional, Union
 
 MAX_ARTICLE_CHARS = 1_000_000  # ~170k words: longer "articles" are scraper accidents
 MAX_FILE_BYTES = 64 * 1024 * 1024  # whole-file formats (seed text) above this are refused unread
@@ -26,6 +27,7 @@ MIN_YEAR, MAX_YEAR = 1800, 2100
 
 SEED_HEADER = re.compile(r"\A[\s\ufeff]*date\s+(\S+)[ \t]*\r?\n?")
 ISO_DAY = re.compile(r"\A(\d{4})-(\d{2})-(\d{2})\Z")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 TEXT_SUFFIXES = {".txt", ".text", ".story", ""}
 JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
 CSV_SUFFIXES = {".csv", ".tsv"}
@@ -90,7 +92,19 @@ def check_text(text: object) -> str:
         raise ValueError("text is empty")
     if len(text) > MAX_ARTICLE_CHARS:
         raise ValueError(f"text is {len(text):,} characters, over the limit of {MAX_ARTICLE_CHARS:,}")
+    # JSON "\ud800" escapes decode to lone surrogates, which no UTF-8 writer (hash, store) accepts
+    bad = _SURROGATE.search(text)
+    if bad:
+        raise ValueError(f"text holds a lone surrogate code point (U+{ord(bad[0]):04X} at {bad.start()}), not valid Unicode")
     return text
+
+
+def safe_text(value: str) -> str:
+    """``value`` with lone surrogates (undecodable file-name bytes, bad JSON escapes) written as
+    backslash escapes, so that names and metadata can always be stored and printed."""
+    if _SURROGATE.search(value) is None:
+        return value
+    return value.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def make_article(date: object, text: object, origin: str, **meta: object) -> Item:
@@ -99,8 +113,8 @@ def make_article(date: object, text: object, origin: str, **meta: object) -> Ite
         body = check_text(text)
     except ValueError as exc:
         return ReadError(origin, str(exc))
-    clean = {k: (str(v) if v not in (None, "") else None) for k, v in meta.items()}
-    return Article(id=article_id(day, body), date=day, text=body, origin=origin, **clean)
+    clean = {k: (safe_text(str(v)) if v not in (None, "") else None) for k, v in meta.items()}
+    return Article(id=article_id(day, body), date=day, text=body, origin=safe_text(origin), **clean)
 
 
 def decode(data: bytes) -> str:
@@ -131,8 +145,8 @@ def parse_seed(raw: str, origin: str) -> Item:
     return make_article(match[1], body, origin)
 
 
-def read_jsonl_lines(lines: Iterable[str], origin: str) -> Iterator[Item]:
-    for lineno, line in enumerate(lines, 1):
+def read_jsonl_lines(lines: Iterable[str], origin: str, first_line: int = 1) -> Iterator[Item]:
+    for lineno, line in enumerate(lines, first_line):
         if not line.strip():
             continue
         where = f"{origin}:{lineno}"
@@ -182,36 +196,81 @@ def sniff_format(path: str, raw: str) -> str:
     return "jsonl" if head == "{" else "seed"
 
 
+def read_jsonl_bytes(data: bytes, origin: str) -> Iterator[Item]:
+    """JSONL whose bytes do not all decode: decode line by line, so that one bad line fails alone."""
+    for lineno, chunk in enumerate(data.split(b"\n"), 1):
+        try:
+            line = decode(chunk)
+        except ValueError as exc:
+            yield ReadError(f"{origin}:{lineno}", str(exc))
+            continue
+        yield from read_jsonl_lines([line], origin, first_line=lineno)
+
+
 def read_bytes(data: bytes, origin: str, fmt: Optional[str] = None) -> Iterator[Item]:
     try:
         raw = decode(data)
     except ValueError as exc:
-        yield ReadError(origin, str(exc))
+        # a text JSONL file with a badly encoded line loses only that line; a binary file
+        # (NUL bytes, or UTF-16 that does not decode) is reported once, not once per "line"
+        binary = b"\x00" in data or data.startswith((b"\xff\xfe", b"\xfe\xff"))
+        if not binary and (fmt or sniff_format(origin, data.lstrip()[:1].decode("latin-1"))) == "jsonl":
+            yield from read_jsonl_bytes(data, origin)
+        else:
+            yield ReadError(origin, str(exc))
         return
     if not raw.strip("\ufeff \t\r\n"):  # an empty JSONL or CSV file would otherwise pass unnoticed
         yield ReadError(origin, "empty file (no text)")
         return
     fmt = fmt or sniff_format(origin, raw)
-    if fmt == "jsonl":
-        yield from read_jsonl_lines(raw.splitlines(), origin)
-    elif fmt == "csv":
-        yield from read_csv_text(raw, origin, "\t" if origin.endswith(".tsv") else ",")
+    if fmt in ("jsonl", "csv"):
+        # JSONL lines end at "\n" only: U+2028, U+0085 and the like may stand unescaped in JSON text
+        items = (read_jsonl_lines(raw.split("\n"), origin) if fmt == "jsonl"
+                 else read_csv_text(raw, origin, "\t" if origin.endswith(".tsv") else ","))
+        n_items = 0
+        for n_items, item in enumerate(items, 1):
+            yield item
+        if n_items == 0:  # a header-only CSV or blank-only JSONL: report it rather than pass in silence
+            yield ReadError(origin, f"no {fmt.upper()} record in the file")
     else:
         yield parse_seed(raw, origin)
 
 
+def read_limited(handle: BinaryIO, origin: str) -> Union[bytes, ReadError]:
+    """At most MAX_FILE_BYTES from ``handle``: /dev/zero, a pipe or a growing file cannot exhaust memory."""
+    data = handle.read(MAX_FILE_BYTES + 1)
+    if len(data) > MAX_FILE_BYTES:
+        return ReadError(origin, f"input is over the {MAX_FILE_BYTES // 2**20} MB input limit")
+    return data
+
+
 def read_file(path: str) -> Iterator[Item]:
+    origin = safe_text(path)
     try:
         size = os.path.getsize(path)
         if size > MAX_FILE_BYTES:
-            yield ReadError(path, f"file is {size / 2**20:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MB input limit")
+            yield ReadError(origin, f"file is {size / 2**20:.0f} MB, over the {MAX_FILE_BYTES // 2**20} MB input limit")
             return
         with open(path, "rb") as handle:
-            data = handle.read()
+            data = read_limited(handle, origin)
     except OSError as exc:
-        yield ReadError(path, f"cannot read: {exc.strerror or exc}")
+        yield ReadError(origin, f"cannot read: {exc.strerror or exc}")
         return
-    yield from read_bytes(data, path)
+    if isinstance(data, ReadError):
+        yield data
+        return
+    yield from read_bytes(data, origin)
+
+
+def _walk_entry(path: str) -> Union[str, ReadError]:
+    """A file found in a directory, or why it is not read (opening a FIFO would block forever)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as exc:
+        return ReadError(safe_text(path), f"cannot read: {exc.strerror or exc}")
+    if not stat.S_ISREG(mode):
+        return ReadError(safe_text(path), "not a regular file (pipe, socket or device)")
+    return path
 
 
 def expand(inputs: Iterable[str]) -> Iterator[Union[str, ReadError]]:
@@ -224,16 +283,16 @@ def expand(inputs: Iterable[str]) -> Iterator[Union[str, ReadError]]:
                 dirs.sort()
                 for name in sorted(files):
                     if not name.startswith("."):
-                        yield os.path.join(root, name)
+                        yield _walk_entry(os.path.join(root, name))
         elif os.path.exists(spec):
             yield spec
         elif any(ch in spec for ch in "*?["):
             matches = sorted(glob.glob(spec, recursive=True))
             if not matches:
-                yield ReadError(spec, "glob matched no file")
+                yield ReadError(safe_text(spec), "glob matched no file")
             yield from (m for m in matches if os.path.isfile(m))
         else:
-            yield ReadError(spec, "no such file or directory")
+            yield ReadError(safe_text(spec), "no such file or directory")
 
 
 def read_inputs(inputs: Iterable[str]) -> Iterator[Item]:
@@ -242,6 +301,7 @@ def read_inputs(inputs: Iterable[str]) -> Iterator[Item]:
         if isinstance(path, ReadError):
             yield path
         elif path == "-":
-            yield from read_bytes(sys.stdin.buffer.read(), "<stdin>")
+            data = read_limited(sys.stdin.buffer, "<stdin>")
+            yield from ([data] if isinstance(data, ReadError) else read_bytes(data, "<stdin>"))
         else:
             yield from read_file(path)

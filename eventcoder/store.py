@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, Optional, Sequence
 
 import duckdb
+import pyarrow as pa
 
 from eventcoder.read import Article
 from eventcoder.record import Event
@@ -72,6 +73,29 @@ EVENT_COLUMNS = (
 )
 
 
+# Arrow types of the stored columns that are not strings: rows go in as one Arrow table,
+# since DuckDB's executemany runs one INSERT per row (about 10 ms each, minutes for a big run).
+_ARROW_TYPES = {
+    **dict.fromkeys(("quad_class", "date_precision", "geo_precision", "dead", "injured", "arrested", "n_events"), pa.int64()),
+    **dict.fromkeys(("goldstein", "lat", "lon", "confidence"), pa.float64()),
+    **dict.fromkeys(("negated", "hypothetical", "realized"), pa.bool_()),
+    **dict.fromkeys(("actor_countries", "actor_names", "recipient_countries", "recipient_names"), pa.list_(pa.string())),
+}
+
+
+def _insert_rows(con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], rows: Sequence[tuple]) -> None:
+    """INSERT many rows in one statement, through an Arrow table (within the caller's transaction)."""
+    data = pa.table({name: pa.array(list(values), type=_ARROW_TYPES.get(name, pa.string()))
+                     for name, values in zip(columns, zip(*rows))})
+    view = f"_new_{table}"
+    con.register(view, data)
+    try:
+        names = ", ".join(columns)
+        con.execute(f"INSERT INTO {table} ({names}) SELECT {names} FROM {view}")
+    finally:
+        con.unregister(view)
+
+
 class StoreBusy(RuntimeError):
     """Another process holds the database for writing."""
 
@@ -112,7 +136,16 @@ def opened(path: str, read_only: bool = False, wait_s: float = 10.0) -> Iterator
     try:
         yield con
     finally:
-        con.close()
+        try:
+            con.close()  # may checkpoint the write-ahead log into the file: it can hit a full disk
+        except duckdb.Error as exc:
+            raise StoreError(f"{path}: could not close the database ({exc})") from exc
+
+
+def _count_column(value: Optional[int]) -> Optional[int]:
+    """A count for an INTEGER column. A number past its range ("99999999999 killed" in a
+    scraped page) would fail the whole batch; the column holds NULL, the record keeps the number."""
+    return value if value is None or -2**31 <= value < 2**31 else None
 
 
 def event_row(event: Event) -> tuple:
@@ -122,7 +155,7 @@ def event_row(event: Event) -> tuple:
         event.quad_class, event.goldstein, event.date, event.date_precision,
         loc.country if loc else None, loc.admin1 if loc else None, loc.name if loc else None,
         loc.lat if loc else None, loc.lon if loc else None, loc.precision if loc else None,
-        event.dead, event.injured, event.arrested,
+        _count_column(event.dead), _count_column(event.injured), _count_column(event.arrested),
         [a.country for a in event.actors if a.country], [a.name or a.text for a in event.actors],
         [a.country for a in event.recipients if a.country], [a.name or a.text for a in event.recipients],
         event.negated, event.hypothetical, event.realized,
@@ -157,15 +190,13 @@ def write_batch(path: str, coded: Sequence[tuple[Article, list[Event]]], wait_s:
                                  art.origin, art.text, len(evs), evs[0].coder_version if evs else None))
                 events.extend(event_row(e) for e in evs)
             if articles:
-                con.executemany(
-                    "INSERT INTO articles (id, story_date, title, url, source, external_id, origin, text,"
-                    " n_events, coder_version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", articles)
+                _insert_rows(con, "articles", ("id", "story_date", "title", "url", "source", "external_id",
+                                               "origin", "text", "n_events", "coder_version"), articles)
             if events:
-                marks = ", ".join("?" * len(EVENT_COLUMNS))
-                con.executemany(f"INSERT INTO events ({', '.join(EVENT_COLUMNS)}) VALUES ({marks})", events)
+                _insert_rows(con, "events", EVENT_COLUMNS, events)
             con.execute("COMMIT")
             return len(articles)
-        except duckdb.Error as exc:
+        except (duckdb.Error, pa.ArrowException) as exc:
             with contextlib.suppress(duckdb.Error):
                 con.execute("ROLLBACK")
             raise StoreError(f"{path}: write failed, batch rolled back ({exc})") from exc
@@ -175,7 +206,10 @@ def log_read_errors(path: str, errors: Iterable[tuple[str, str]]) -> None:
     rows = list(errors)
     if rows:
         with opened(path) as con:
-            con.executemany("INSERT INTO read_errors (origin, reason) VALUES (?, ?)", rows)
+            try:
+                _insert_rows(con, "read_errors", ("origin", "reason"), rows)
+            except duckdb.Error as exc:
+                raise StoreError(f"{path}: could not log read errors ({exc})") from exc
 
 
 def existing_article_ids(path: str, ids: Sequence[str]) -> set[str]:
