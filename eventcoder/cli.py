@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import collections
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Iterator, List, Optional
@@ -65,15 +66,15 @@ def code(
             _code_local(inputs, db, sink, batch_size, quiet, stats, by_type, failures)
             if len(failures) > MAX_SKIP_LINES:
                 err.print(f"[yellow]skipped[/yellow] {len(failures) - MAX_SKIP_LINES:,} more inputs, not listed here:"
-                          f" all are in the read_errors table of {escape(db)}")
+                          f" all are in the read_errors table of {_shown(db)}")
     except store.StoreBusy as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        err.print(f"[red]error:[/red] {_shown(str(exc))}")
         raise typer.Exit(3)
     except store.StoreError as exc:
-        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        err.print(f"[red]error:[/red] {_shown(str(exc))}")
         raise typer.Exit(4)
     except (duckdb.Error, OSError) as exc:  # a later step's write (disk full), or the JSONL file
-        err.print(f"[red]error:[/red] {escape(f'{db}: {exc.__class__.__name__}: {exc}')}")
+        err.print(f"[red]error:[/red] {_shown(f'{db}: {exc.__class__.__name__}: {exc}')}")
         raise typer.Exit(4)
     finally:
         if sink not in (None, sys.stdout):
@@ -82,7 +83,7 @@ def code(
         try:
             store.log_read_errors(db, [(f.origin, f.reason) for f in failures])
         except (store.StoreError, store.StoreBusy, duckdb.Error, OSError) as exc:
-            err.print(f"[red]error:[/red] could not log the skipped inputs: {escape(str(exc))}")
+            err.print(f"[red]error:[/red] could not log the skipped inputs: {_shown(str(exc))}")
             raise typer.Exit(4)
     if not quiet:
         _summary(stats, by_type, failures)
@@ -91,6 +92,14 @@ def code(
 
 
 MAX_SKIP_LINES = 200  # skipped inputs named one by one on stderr; the rest are counted
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
+def _shown(text: str) -> str:
+    """Input-derived text (file names, reasons) for the terminal: control characters such as
+    ESC sequences or a newline in a file name are written as escapes, and rich markup is shown
+    as typed, never applied."""
+    return escape(_CONTROL.sub(lambda m: m[0].encode("unicode_escape").decode("ascii"), text))
 
 
 def _code_local(inputs, db, sink, batch_size, quiet, stats, by_type, failures) -> None:
@@ -107,7 +116,7 @@ def _code_local(inputs, db, sink, batch_size, quiet, stats, by_type, failures) -
                 failures.append(bad)
                 if len(failures) <= MAX_SKIP_LINES:  # a feed of a million bad lines must not flood the terminal
                     # names and reasons quote the input: print them as text, never as rich markup
-                    err.print(f"[yellow]skipped[/yellow] {escape(bad.origin)}: {escape(bad.reason)}")
+                    err.print(f"[yellow]skipped[/yellow] {_shown(bad.origin)}: {_shown(bad.reason)}")
             stats["read"] += len(batch)
             stored = store.existing_article_ids(db, [a.id for a in articles])
             todo, seen = [], set()
@@ -141,7 +150,7 @@ def _code_safely(coder, articles: list[Article], failures: list[ReadError]) -> l
                 coded.extend(coder.code_batch([art]))
             except Exception as exc:  # noqa: BLE001  reported by name, the run goes on
                 failures.append(ReadError(art.origin, f"coding failed: {exc.__class__.__name__}: {exc}"))
-                err.print(f"[red]failed[/red] {escape(art.origin)}: {exc.__class__.__name__}: {escape(str(exc))}")
+                err.print(f"[red]failed[/red] {_shown(art.origin)}: {exc.__class__.__name__}: {_shown(str(exc))}")
         return coded
 
 
@@ -160,7 +169,7 @@ def _summary(stats: collections.Counter, by_type: collections.Counter, failures:
         err.print(types)
     reasons = collections.Counter(f.reason.split(" (")[0][:60] for f in failures)
     for reason, n in reasons.most_common(10):
-        err.print(f"  skipped {n}: {escape(reason)}")
+        err.print(f"  skipped {n}: {_shown(reason)}")
 
 
 @app.command()

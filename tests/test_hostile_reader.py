@@ -134,7 +134,7 @@ def test_many_read_errors_are_logged_in_one_statement(tmp_path: Path) -> None:
     assert took < 30  # one INSERT per row took minutes for this on a shared 2-core machine
 
 
-def test_markup_in_names_and_text_is_printed_not_interpreted(tmp_path: Path) -> None:
+def test_markup_and_escapes_in_names_and_text_are_printed_not_interpreted(tmp_path: Path) -> None:
     inputs = tmp_path / "in"
     inputs.mkdir()
     # "/" ends a name, so the closing tags come from folders: "[red]wire[" + "/" + "red].txt"
@@ -143,11 +143,15 @@ def test_markup_in_names_and_text_is_printed_not_interpreted(tmp_path: Path) -> 
                                                      encoding="utf-8")
     (inputs / "[").mkdir()
     (inputs / "[" / "x].txt").write_text("[/bold] no date line here\n", encoding="utf-8")
+    # a terminal escape (set the window title) and a newline in a name: shown, never sent raw
+    (inputs / "esc\x1b]0;pwned\x07\nname.txt").write_text("\x1b[2J no date line either\n", encoding="utf-8")
     proc = subprocess.run([sys.executable, "-m", "eventcoder.cli", "code", str(inputs), "--db", str(tmp_path / "e.duckdb")],
                           capture_output=True, text=True, cwd=REPO, timeout=600, env={**os.environ, "COLUMNS": "300"})
     assert "Traceback" not in proc.stderr and "MarkupError" not in proc.stderr, proc.stderr[-2000:]
     assert proc.returncode == 1  # one file skipped, the run finished
     assert "[/x].txt" in proc.stderr.replace("\n", "") and "'[/bold] no date line here'" in proc.stderr
+    assert "\x1b" not in proc.stderr and "\x07" not in proc.stderr
+    assert "esc\\x1b]0;pwned\\x07\\nname.txt" in proc.stderr.replace("\n", "")
     con = duckdb.connect(str(tmp_path / "e.duckdb"), read_only=True)
     origins = [r[0] for r in con.execute("SELECT origin FROM articles").fetchall()]
     con.close()
