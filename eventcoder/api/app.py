@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import math
 import threading
 from typing import Annotated, Any, Literal, Optional, Sequence
 
@@ -26,7 +27,7 @@ from eventcoder import __version__
 from eventcoder.api.filters import PAGE_DEFAULT, PAGE_MAX, BBox, Cursor, EventFilter
 from eventcoder.api.reads import EventStore, QueryTimeout, StoreUnavailable
 from eventcoder.api.spans import Span, article_spans
-from eventcoder.read import Article, ReadError, check_date, check_text, make_article
+from eventcoder.read import safe_text, Article, ReadError, check_date, check_text, make_article
 from eventcoder.record import Event
 from eventcoder.web import DASHBOARD_FILES, WEB_DIR
 
@@ -175,8 +176,11 @@ def _clean_errors(errors: list[dict]) -> list[dict]:
     for err in errors:
         item = {"loc": list(err.get("loc", ())), "msg": str(err.get("msg", "")), "type": err.get("type", "")}
         value = err.get("input")
-        if isinstance(value, (str, int, float, bool)) and value is not None:
-            item["input"] = value[:200] if isinstance(value, str) else value
+        # echo back only what JSON can carry: no NaN/Infinity, no lone surrogates
+        if isinstance(value, str):
+            item["input"] = safe_text(value[:200])
+        elif isinstance(value, bool) or (isinstance(value, (int, float)) and math.isfinite(value)):
+            item["input"] = value
         out.append(item)
     return out
 
