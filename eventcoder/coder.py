@@ -26,7 +26,15 @@ MIN_WORDS = 3  # a heading ("Demonstrations") names a topic, not an event
 def needs_parse(sentence_text: str) -> bool:
     forms = candidate_forms()
     words = _WORD.findall(sentence_text.lower())
-    return len(words) >= MIN_WORDS and any(w in forms for w in words)
+    if len(words) < MIN_WORDS:
+        return False
+    present = set(words)
+    for word in present:
+        if word in forms:
+            needed = forms[word]
+            if needed is None or needed & present:
+                return True
+    return False
 
 
 class Coder:

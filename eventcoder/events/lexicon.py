@@ -68,14 +68,22 @@ def _inflections(lemma: str) -> set[str]:
 
 
 @functools.lru_cache(maxsize=1)
-def candidate_forms() -> frozenset[str]:
-    """Lower-case surface forms that may be a trigger: the cheap test that decides what to parse."""
+def candidate_forms() -> dict[str, Optional[frozenset[str]]]:
+    """Lower-case surface forms that may be a trigger → the words one of which must also be in the
+    sentence (None: none needed). The cheap test that decides which sentences to parse."""
     irregular = {row[0]: row[1].split("|") for row in _rows(DATA / "irregular_forms.tsv")}
-    forms: set[str] = set()
-    for lemma, _pos in trigger_rules():
-        forms |= _inflections(lemma)
-        forms |= set(irregular.get(lemma, []))
-    return frozenset(forms)
+    needs_of: dict[str, Optional[set[str]]] = {}
+    for (lemma, _pos), rules in trigger_rules().items():
+        for rule in rules:
+            needed = None if not rule.needs or "@NORP" in rule.needs else {w.lstrip("^") for w in rule.needs}
+            for form in _inflections(lemma) | set(irregular.get(lemma, [])):
+                if form in needs_of and needs_of[form] is None:
+                    continue
+                if needed is None:
+                    needs_of[form] = None
+                else:
+                    needs_of[form] = (needs_of.get(form) or set()) | needed
+    return {form: (None if needed is None else frozenset(needed)) for form, needed in needs_of.items()}
 
 
 MODE_RANK = {"suicide-attack": 0, "explosives": 1, "aerial": 1, "drone": 1, "heavy-weapons": 2, "grenade": 2,
