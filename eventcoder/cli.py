@@ -103,6 +103,7 @@ def _shown(text: str) -> str:
 
 
 def _code_local(inputs, db, sink, batch_size, quiet, stats, by_type, failures) -> None:
+    from eventcoder import dedup  # issue 7: cross-article deduplication
     from eventcoder.coder import Coder
 
     coder = Coder()
@@ -128,6 +129,7 @@ def _code_local(inputs, db, sink, batch_size, quiet, stats, by_type, failures) -
                     todo.append(art)
             coded = _code_safely(coder, todo, failures)
             stats["coded"] += store.write_batch(db, coded)
+            dedup.link_pending(db)  # issue 7: link the new mentions into event clusters (incremental)
             for _, events in coded:
                 by_type.update(e.event_type for e in events if e.realized)
                 stats["events"] += len(events)
@@ -182,8 +184,12 @@ def query(
     include_unrealized: bool = typer.Option(False, help="Also list negated and hypothetical events."),
     limit: int = typer.Option(50, help="Rows to show."),
     as_json: bool = typer.Option(False, "--json", help="Print JSONL records instead of a table."),
+    mentions: bool = typer.Option(False, "--mentions", help="List every report, not one row per real event (cluster)."),
 ) -> None:
-    """List coded events."""
+    """List coded events: one row per real event (reports merged), or every report with --mentions."""
+    if not mentions:  # issue 7: clusters of reports are the default view
+        _query_clusters(db, store.EventQuery(type, country, since, until, include_unrealized, limit), as_json)
+        return
     try:
         events = store.query_events(db, store.EventQuery(type, country, since, until, include_unrealized, limit))
     except (store.StoreError, store.StoreBusy) as exc:
@@ -205,6 +211,33 @@ def query(
                       "" if e.dead is None else str(e.dead), escape(e.evidence.text[:90]))
     out.print(table)
 
+
+
+def _query_clusters(db: str, q: store.EventQuery, as_json: bool) -> None:
+    """Issue 7: print clusters (one per real event) with their report counts."""
+    from eventcoder.dedup import query_clusters
+
+    try:
+        clusters = query_clusters(db, q)
+    except (store.StoreError, store.StoreBusy) as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        raise typer.Exit(2)
+    if as_json:
+        for c in clusters:
+            print(c.model_dump_json())
+        return
+    table = Table(title=f"{len(clusters)} events (reports merged; --mentions lists each report)")
+    for col in ("date", "type", "mode", "actors", "place", "dead", "reports", "sources", "reported", "evidence"):
+        table.add_column(col, overflow="fold")
+    for c in clusters:
+        e = c.event
+        table.add_row(e.date or e.story_date, e.event_type, e.mode or "",
+                      escape(", ".join(f"{a.name or a.text} ({a.country or '?'})" for a in e.actors)),
+                      escape(e.location.name if e.location and e.location.name else ""),
+                      "" if e.dead is None else str(e.dead), str(c.n_articles), str(c.n_sources),
+                      c.first_report if c.first_report == c.last_report else f"{c.first_report} to {c.last_report}",
+                      escape(e.evidence.text[:90]))
+    out.print(table)
 
 @app.command()
 def export(
