@@ -16,7 +16,9 @@ import pytest
 from eventcoder.nlp import parse, split_sentences
 from eventcoder.pipeline import CodingContext, Draft, Sentence
 from eventcoder.places import find_toponyms, get_gazetteer, resolve_spans
-from eventcoder.places.gazetteer import Gazetteer, name_key
+from eventcoder.places.gazetteer import Gazetteer, name_key, skeleton
+from eventcoder.places.phrases import find_slots
+from eventcoder.places.resolve import contains
 from eventcoder.places.locate import locate_events
 from eventcoder.read import parse_seed
 from eventcoder.record import Event, Evidence
@@ -131,6 +133,8 @@ def test_event_location(case: dict) -> None:
     assert (loc.name, loc.country) == (case["name"], case["country"]), loc.reason
     if "precision" in case:
         assert loc.precision == case["precision"], loc.reason
+    if "admin1" in case:
+        assert loc.admin1 == case["admin1"], loc.reason
     if "reason_has" in case:
         assert case["reason_has"] in loc.reason
     assert ctx.article.text[loc.start:loc.end] == loc.text
@@ -151,3 +155,46 @@ def test_capital_as_government_is_not_the_event_place() -> None:
     locate_events(ctx)
     roles = {p.mention.text: p.actor_like for p in ctx.memo["places"]}
     assert roles["Moscow"] and roles["Washington"] and not roles["Cairo"]
+
+
+def test_skeleton_keys_match_transliterations_only() -> None:
+    assert skeleton(name_key("Saraqab")) == skeleton(name_key("Saraqib"))
+    assert skeleton(name_key("Tal Tamer")) == skeleton(name_key("Tall Tamr"))
+    assert skeleton(name_key("al-Hasakeh")) == skeleton(name_key("Al Ḩasakah"))
+    assert skeleton(name_key("Aleppo")) != skeleton(name_key("Idlib"))
+    assert skeleton(name_key("Ira")) == ""  # too short to tell anything
+
+
+def test_place_phrases_link_names_to_their_containers() -> None:
+    text = "On 2 March, fighters attacked the village of Zindaroukou (Bankass, Mopti) and fled towards Douentza."
+    slots = find_slots(text)
+    names = [s.text for s in slots]
+    assert names == ["Zindaroukou", "Bankass", "Mopti", "Douentza"]
+    assert [slots[s.container].text if s.container is not None else None for s in slots] == \
+        ["Bankass", "Mopti", None, None]
+    text = "Shelling was reported near Tall Sakhr in rural Ras al Ain in al-Hasakeh governorate."
+    slots = find_slots(text)
+    assert [(s.text, s.hint, s.near) for s in slots] == [("Tall Sakhr", None, True), ("Ras al Ain", None, False),
+                                                         ("al-Hasakeh", "admin1", False)]
+    assert slots[0].link == "in" and slots[1].link == "in"
+    assert find_slots("The talks in May were held on Monday.") == []  # months and weekdays are not places
+
+
+def test_containment_rules() -> None:
+    g = get_gazetteer()
+    idlib_unit = next(c.place for c in g.candidates("Idlib") if c.place.kind == "admin1")
+    saraqib = next(c.place for c in g.candidates("Saraqib") if c.place.country == "SYR")
+    aleppo_city = next(c.place for c in g.candidates("Aleppo") if c.place.kind == "city")
+    assert contains(idlib_unit, saraqib) and not contains(saraqib, idlib_unit)
+    assert not contains(aleppo_city, saraqib)  # another governorate, 50 km away
+    idlib_city = next(c.place for c in g.candidates("Idlib") if c.place.kind == "city")
+    assert contains(idlib_city, saraqib)  # the town named like its governorate may stand for it
+    syria = g.country("SYR")
+    assert contains(syria, saraqib) and not contains(g.country("TUR"), saraqib)
+
+
+def test_admin1_reported_in_english_where_the_gazetteer_knows_it() -> None:
+    text = "Residents of Aleppo said the bakery had been closed since Monday."
+    start = text.index("Aleppo")
+    [loc] = resolve_spans(text, [(start, start + 6)])
+    assert loc.country == "SYR" and loc.admin1 == "Aleppo"  # not the GeoNames name "Ḩalab"

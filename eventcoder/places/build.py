@@ -8,7 +8,7 @@ Sources, all offline once installed:
 - pycountry: country names (short, official, common) and ISO 3166-2 subdivision names.
 - countryinfo: country outlines (their largest polygon gives the country's centre), demonyms and
   alternate spellings.
-- places/data/regions.tsv and aliases.tsv: the project's curated tables.
+- places/data/regions.tsv, aliases.tsv, admin1_aliases.tsv: the project's curated tables.
 
 Admin units carry no coordinates in these packages, so their centre is computed from the cities
 they contain (the middle of the 5th-95th percentile box, so that one far island does not move it).
@@ -36,6 +36,7 @@ from eventcoder.places.gazetteer import (
     HOW_NAME,
     index_path,
     name_key,
+    skeleton,
     source_fingerprint,
 )
 
@@ -46,6 +47,11 @@ ADMIN_SUFFIXES = (
     "republic", "respublika", "oblast'", "oblysy", "voivodeship", "governorate",
 )
 ADMIN_PREFIXES = ("republic of ", "respublika ", "province of ", "state of ", "region of ")
+# English words for a unit: an alias ending in one is an English name ("Aleppo Governorate").
+ENGLISH_UNIT_WORDS = ("governorate", "province", "region", "oblast", "district", "state", "municipality", "county",
+                      "division", "department", "prefecture", "territory")
+# Kinds whose names get a skeleton key (other spellings of towns and units; see gazetteer.skeleton).
+SKELETON_KINDS = ("admin1", "admin2", "city", "capital")
 
 
 @dataclass
@@ -62,6 +68,7 @@ class Row:
     admin2: Optional[str] = None
     population: int = 0
     names: dict[str, int] = field(default_factory=dict)  # key -> how (the most trusted wins)
+    label: Optional[str] = None  # admin1: the English name (english_label)
 
     def add_name(self, text: str, how: int) -> None:
         if not usable_name(text):
@@ -98,6 +105,42 @@ def strip_admin_suffix(name: str) -> Optional[str]:
     for suffix in ADMIN_SUFFIXES:
         if lowered.endswith(" " + suffix):
             return name[: -len(suffix) - 1].strip()
+    return None
+
+
+def _folded(text: str) -> str:
+    return "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+
+
+def english_label(name: str, aliases: Iterable[str]) -> Optional[str]:
+    """The English name of an admin unit where its aliases give one: an alias with an English unit
+    word, without the word ("Aleppo Governorate" -> "Aleppo", "Donetsk Oblast" -> "Donetsk"), else,
+    for a name written with diacritics, a plain-letter alias ("Attikí" -> "Attica")."""
+    english = []
+    for alias in aliases:
+        lowered = alias.lower()
+        for word in ENGLISH_UNIT_WORDS:
+            if lowered.endswith(" " + word) and len(alias) > len(word) + 2:
+                core = alias[: -len(word) - 1].strip()
+                if _folded(core).isascii() and usable_name(core):
+                    english.append(core)
+                break
+    if english:
+        return min(english, key=len)
+    # a short form the name begins with ("Veracruz de Ignacio de la Llave" -> "Veracruz")
+    folded = _folded(name).lower()
+    short = [a for a in aliases if folded.startswith(_folded(a).lower() + " ") and usable_name(a)]
+    if short:
+        return min(short, key=len)
+    if not name.isascii():
+        # the same name in plain letters ("Attikí" -> "Attica"), not a part of it ("Kashmir" for
+        # "Jammu and Kashmīr")
+        words = name.split()
+        if len(words) > 1 and _folded(words[0]).lower() in ("al", "an", "ar", "as", "ash", "at", "ad", "az", "el"):
+            words = words[1:]  # "Al Biqā‘" -> "Bekaa": the Arabic article is not a word of the English name
+        plain = [a for a in aliases if _folded(a).isascii() and usable_name(a) and len(a.split()) == len(words)]
+        if plain:
+            return min(plain, key=len)
     return None
 
 
@@ -219,6 +262,7 @@ def collect_rows() -> list[Row]:
                 row.add_name(iso.name, HOW_NAME)
         if kind == "admin1":
             row.admin1 = sub.name
+            row.label = english_label(sub.name, [a for a in (sub.aliases or ()) if usable_name(a)])
         else:
             row.admin2 = sub.name
             if sub.parent:
@@ -253,6 +297,11 @@ def collect_rows() -> list[Row]:
         row = admin1_by_iso.get(entry["iso"])
         if row is not None:
             row.names.setdefault(name_key(entry["abbreviation"]), HOW_ALTERNATE)
+    for entry in read_tsv("admin1_aliases.tsv"):
+        row = admin1_by_iso.get(entry["iso"])
+        if row is None:
+            raise ValueError(f"admin1_aliases.tsv: unknown ISO 3166-2 code {entry['iso']!r}")
+        row.names.setdefault(name_key(entry["alias"]), HOW_ALTERNATE)
 
     # countries
     overrides = {e["alpha3"]: (float(e["lat"]), float(e["lon"])) for e in read_tsv("country_centres.tsv")}
@@ -340,9 +389,12 @@ SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE places (
     id INTEGER PRIMARY KEY, geonameid INTEGER, name TEXT NOT NULL, kind TEXT NOT NULL,
-    lat REAL NOT NULL, lon REAL NOT NULL, country TEXT, admin1 TEXT, admin2 TEXT, population INTEGER NOT NULL
+    lat REAL NOT NULL, lon REAL NOT NULL, country TEXT, admin1 TEXT, admin2 TEXT, population INTEGER NOT NULL,
+    label TEXT
 );
+CREATE INDEX places_unit ON places (country, admin1, admin2);
 CREATE TABLE names (key TEXT NOT NULL, place INTEGER NOT NULL, how INTEGER NOT NULL, PRIMARY KEY (key, place)) WITHOUT ROWID;
+CREATE TABLE skeletons (skeleton TEXT NOT NULL, place INTEGER NOT NULL, PRIMARY KEY (skeleton, place)) WITHOUT ROWID;
 CREATE TABLE neighbours (country TEXT NOT NULL, neighbour TEXT NOT NULL, PRIMARY KEY (country, neighbour)) WITHOUT ROWID;
 """
 
@@ -352,21 +404,25 @@ def write_index(rows: Iterable[Row], path: Path, meta: dict[str, str]) -> dict[s
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temp = tempfile.mkstemp(prefix=".gazetteer-", suffix=".sqlite", dir=path.parent)
     os.close(handle)
-    counts = {"places": 0, "names": 0}
+    counts = {"places": 0, "names": 0, "skeletons": 0}
     try:
         conn = sqlite3.connect(temp)
         conn.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + SCHEMA)
-        place_rows, name_rows = [], []
+        place_rows, name_rows, skeleton_rows = [], [], set()
         for place_id, row in enumerate(rows, start=1):
             if not row.names:
                 continue
             place_rows.append((place_id, row.geonameid, row.name, row.kind, round(row.lat, 5), round(row.lon, 5),
-                               row.country, row.admin1, row.admin2, row.population))
+                               row.country, row.admin1, row.admin2, row.population, row.label))
             name_rows.extend((key, place_id, how) for key, how in row.names.items())
-        conn.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?)", place_rows)
+            if row.kind in SKELETON_KINDS:
+                skeleton_rows.update((skeleton(key), place_id) for key, how in row.names.items()
+                                     if how != HOW_DEMONYM and skeleton(key))
+        conn.executemany("INSERT INTO places VALUES (?,?,?,?,?,?,?,?,?,?,?)", place_rows)
         conn.executemany("INSERT INTO names VALUES (?,?,?)", sorted(name_rows))
+        conn.executemany("INSERT INTO skeletons VALUES (?,?)", sorted(skeleton_rows))
         conn.executemany("INSERT INTO neighbours VALUES (?,?)", neighbour_pairs())
-        counts = {"places": len(place_rows), "names": len(name_rows)}
+        counts = {"places": len(place_rows), "names": len(name_rows), "skeletons": len(skeleton_rows)}
         meta = {**meta, **{f"count_{k}": str(v) for k, v in counts.items()}}
         conn.executemany("INSERT INTO meta VALUES (?,?)", sorted(meta.items()))
         conn.commit()

@@ -26,10 +26,13 @@ from typing import Optional
 DATA_DIR = Path(__file__).resolve().parent / "data"
 INDEX_NAME = "gazetteer.sqlite"
 # Bump when the schema or the build rules change: an index with another version is rebuilt.
-SCHEMA_VERSION = "9"
+SCHEMA_VERSION = "11"
+# The curated tables the build reads (a change to one of them rebuilds the index).
+BUILD_TABLES = ("admin1_aliases.tsv", "aliases.tsv", "country_centres.tsv", "regions.tsv", "us_state_abbreviations.tsv")
 
-# How a name reached a place; the resolver trusts the official name more than an alternate one.
-HOW_NAME, HOW_ALTERNATE, HOW_DEMONYM = 0, 1, 2
+# How a name reached a place; the resolver trusts the official name more than an alternate one,
+# and a spelling that matches only by its skeleton (``skeleton``) least.
+HOW_NAME, HOW_ALTERNATE, HOW_DEMONYM, HOW_SKELETON = 0, 1, 2, 3
 
 # Feature kinds, from the broadest to the most local.
 KINDS = ("continent", "water", "country", "region", "admin1", "area", "admin2", "capital", "city")
@@ -49,6 +52,7 @@ class Place:
     admin1: Optional[str]  # admin1 name (for an admin1 entry: itself)
     admin2: Optional[str]
     population: int
+    label: Optional[str] = None  # admin1 entries: the unit's English name where GeoNames has one
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,29 @@ def name_key(text: str) -> str:
     return text
 
 
+# Transliterations of one Arabic, Cyrillic or Somali name differ in vowels, doubled letters,
+# digraphs and a leading article ("Idleb"/"Idlib", "Saraqab"/"Saraqib", "Tal Tamer"/"Tall Tamr",
+# "Quamishli"/"Al Qamishli", "Aljfara"/"Al Jafarah"); a skeleton key keeps only what they share.
+_SKELETON_ARTICLE = re.compile(r"^(?:(?:al|el|ad|ar|as|ash|at|az|an|ath|adh|es|ez|ed|er|et) |al|el)")
+_SKELETON_DIGRAPHS = (("kh", "h"), ("sh", "s"), ("ch", "c"), ("zh", "z"), ("ts", "c"), ("dh", "d"), ("gh", "g"),
+                      ("th", "t"), ("ph", "f"), ("q", "k"), ("ck", "k"))
+_SKELETON_FINAL_H = re.compile(r"([aeiou])h\b")
+_SKELETON_DROP = re.compile(r"[aeiouyw\s]")
+_SKELETON_DOUBLE = re.compile(r"(.)\1+")
+SKELETON_MIN = 3  # shorter skeletons match too many unrelated names
+
+
+def skeleton(key: str) -> str:
+    """The consonant skeleton of a name key (``name_key``): no leading article, vowels, y/w,
+    spaces or doubled letters, common digraphs folded. Empty when too short to be telling."""
+    key = _SKELETON_ARTICLE.sub("", key)
+    key = _SKELETON_FINAL_H.sub(r"\1", key)  # "Misratah" = "Misrata", "Hasakeh" = "Hasaka"
+    for digraph, letter in _SKELETON_DIGRAPHS:
+        key = key.replace(digraph, letter)
+    key = _SKELETON_DOUBLE.sub(r"\1", _SKELETON_DROP.sub("", key))
+    return key if len(key) >= SKELETON_MIN else ""
+
+
 def source_fingerprint() -> str:
     """What an index was built from: schema version, data package versions, curated tables."""
     from importlib.metadata import PackageNotFoundError, version
@@ -86,9 +113,9 @@ def source_fingerprint() -> str:
             digest.update(f"{package}={version(package)}".encode())
         except PackageNotFoundError:
             digest.update(f"{package}=absent".encode())
-    for table in sorted(DATA_DIR.glob("*.tsv")):
-        digest.update(table.name.encode())
-        digest.update(table.read_bytes())
+    for name in BUILD_TABLES:
+        digest.update(name.encode())
+        digest.update((DATA_DIR / name).read_bytes())
     return digest.hexdigest()[:16]
 
 
@@ -134,7 +161,7 @@ def ensure_index(path: Optional[Path] = None, force: bool = False) -> Path:
     return path
 
 
-_PLACE_COLUMNS = "p.id, p.geonameid, p.name, p.kind, p.lat, p.lon, p.country, p.admin1, p.admin2, p.population"
+_PLACE_COLUMNS = "p.id, p.geonameid, p.name, p.kind, p.lat, p.lon, p.country, p.admin1, p.admin2, p.population, p.label"
 
 
 class Gazetteer:
@@ -144,6 +171,7 @@ class Gazetteer:
         self.path = Path(path)
         self._local = threading.local()
         self.lookup = functools.lru_cache(maxsize=200_000)(self._lookup)
+        self.lookup_skeleton = functools.lru_cache(maxsize=50_000)(self._lookup_skeleton)
 
     def __getstate__(self) -> dict:
         return {"path": self.path}
@@ -166,6 +194,38 @@ class Gazetteer:
             (key,),
         ).fetchall()
         return tuple(Candidate(Place(*row[:-1]), row[-1]) for row in rows)
+
+    def _lookup_skeleton(self, skeleton_key: str) -> tuple[Candidate, ...]:
+        if not skeleton_key:
+            return ()
+        rows = self._conn.execute(
+            f"SELECT {_PLACE_COLUMNS} FROM skeletons s JOIN places p ON p.id = s.place WHERE s.skeleton = ?",
+            (skeleton_key,),
+        ).fetchall()
+        return tuple(Candidate(Place(*row), HOW_SKELETON) for row in rows)
+
+    def similar(self, name: str) -> tuple[Candidate, ...]:
+        """Towns and admin units whose name has the same skeleton as ``name`` (other
+        transliterations of it); the caller must narrow them down by what contains them."""
+        return self.lookup_skeleton(skeleton(name_key(name)))
+
+    def largest_town(self, country: str, admin1: str, admin2: Optional[str] = None) -> Optional[Place]:
+        """The most populous town of an admin unit (its seat, usually: where ACLED puts an event
+        known only to the unit)."""
+        sql = (f"SELECT {_PLACE_COLUMNS} FROM places p WHERE p.country = ? AND p.admin1 = ? "
+               "AND p.kind IN ('city', 'capital')")
+        args: list = [country, admin1]
+        if admin2 is not None:
+            sql += " AND p.admin2 = ?"
+            args.append(admin2)
+        row = self._conn.execute(sql + " ORDER BY p.population DESC LIMIT 1", args).fetchone()
+        return Place(*row) if row else None
+
+    @functools.cached_property
+    def admin1_labels(self) -> dict[tuple[str, str], str]:
+        """(country, admin1 name) -> the unit's English name, where it has one."""
+        rows = self._conn.execute("SELECT country, name, label FROM places WHERE kind = 'admin1' AND label IS NOT NULL")
+        return {(country, name): label for country, name, label in rows}
 
     def candidates(self, name: str) -> tuple[Candidate, ...]:
         """Every place that ``name`` may refer to (case/diacritics/hyphen-insensitive)."""

@@ -17,15 +17,36 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import Counter
 from dataclasses import dataclass
 from typing import Optional
 
 from spacy.tokens import Span, Token
 
 from eventcoder.pipeline import CodingContext, Draft, Sentence, stage
-from eventcoder.places.gazetteer import DATA_DIR, HOW_DEMONYM, get_gazetteer
-from eventcoder.places.mentions import mentions_in_doc, overlaps, scan
-from eventcoder.places.resolve import Mention, Resolution, resolve_mentions, to_location
+from eventcoder.places.gazetteer import (
+    DATA_DIR,
+    HOW_ALTERNATE,
+    HOW_DEMONYM,
+    HOW_SKELETON,
+    Gazetteer,
+    Place,
+    get_gazetteer,
+    name_key,
+    skeleton,
+)
+from eventcoder.places.mentions import UnknownPlace, mentions_in_doc, overlaps, scan, with_phrases
+from eventcoder.places.phrases import unit_hints
+from eventcoder.places.resolve import (
+    Mention,
+    Resolution,
+    admin1_name,
+    chain_of,
+    comma_chains,
+    contains,
+    resolve_mentions,
+    to_location,
+)
 from eventcoder.record import Location
 
 LOCATIVE_PREPS = {"in", "at", "near", "outside", "inside", "around", "across", "throughout", "into", "on", "within",
@@ -66,10 +87,44 @@ class ArticlePlace:
     demonym: bool  # "Azerbaijani": a nationality, a place only in a few constructions
     actor_like: bool  # a government named by its capital or country, or part of an actor's name
     dateline: bool = False
+    container: Optional["ArticlePlace"] = None  # the place it is written inside ("Tieba (Bankass, Mopti)")
+    stand_in: bool = False  # a name no gazetteer holds, located by its container (``resolution`` is the container's)
+    admin1_spelling: Optional[str] = None  # how the article spells the admin1 unit of the place
+    doubtful: bool = False  # a small place abroad that nothing else in the article points to
 
     @property
     def location(self) -> Location:
-        return to_location(self.mention, self.resolution)
+        if self.stand_in:
+            return self._stand_in_location()
+        location = to_location(self.mention, self.resolution, self.admin1_spelling)
+        if self.resolution.place.kind in ("admin1", "admin2"):
+            # an event known only to its province or district: ACLED puts it at the unit's seat
+            lat, lon = fallback_point(self.resolution.place)
+            location = location.model_copy(update={"lat": lat, "lon": lon})
+        return location
+
+    def _stand_in_location(self) -> Location:
+        """The container's place for a name no gazetteer holds: ACLED's geo_precision 2 for a
+        town or district around it, 3 for a province."""
+        holder = self.resolution.place
+        point = fallback_point(holder)
+        precision = 2 if holder.kind in ("city", "capital", "admin2", "area") else 3
+        return Location(
+            text=self.mention.text, name=holder.name, geonameid=holder.geonameid, lat=point[0], lon=point[1],
+            country=holder.country, admin1=self.admin1_spelling or admin1_name(holder), precision=precision,
+            reason=f"'{self.mention.text}' is in no gazetteer; it is written inside {holder.name} "
+                   f"({'a town or district' if precision == 2 else 'a province or region'}), which locates it",
+            start=self.mention.start, end=self.mention.end)
+
+
+def fallback_point(place: Place) -> tuple[float, float]:
+    """Where to put an event known only to lie in an admin unit: its largest town (the seat,
+    usually, where ACLED puts such events), else the unit's centre."""
+    if place.kind in ("admin1", "admin2") and place.country and place.admin1:
+        town = get_gazetteer().largest_town(place.country, place.admin1, place.admin2 if place.kind == "admin2" else None)
+        if town is not None:
+            return town.lat, town.lon
+    return place.lat, place.lon
 
 
 def _span_of(sentence: Sentence, mention: Mention) -> Optional[Span]:
@@ -88,6 +143,12 @@ def _governing_prep(span: Span) -> Optional[Token]:
     return None
 
 
+# Words after a country name that do not make it an attribute ("in Syria and ...", "Syria is ...").
+_FUNCTION_WORDS = {"and", "or", "is", "was", "were", "are", "has", "had", "have", "on", "in", "at", "to", "for", "with",
+                   "from", "by", "after", "before", "since", "as", "but", "which", "who", "that", "where", "said",
+                   "says", "of", "amid", "over", "during", "near", "until", "while", "when"}
+
+
 def _actor_like(place: ArticlePlace, actor_spans: list[tuple[int, int]]) -> bool:
     """A capital, country or state standing for its government ("Baku said", "Azerbaijan's aggression",
     "in addition to the United States, ... Russia have asked"), or a name inside an actor's or an
@@ -95,14 +156,26 @@ def _actor_like(place: ArticlePlace, actor_spans: list[tuple[int, int]]) -> bool
     if place.mention.inside in ("ORG", "PERSON", "NORP"):
         return True
     if place.span is None:
-        return False
+        # an unparsed sentence: a country name right before a common noun is an attribute ("the
+        # high US dollar exchange rate")
+        after = re.match(r"\s+([a-z]+)", place.sentence.text[place.mention.end - place.sentence.start:])
+        before = re.search(r"([a-z]+)\s+(?:the\s+)?$", place.sentence.text[:place.mention.start - place.sentence.start])
+        return place.resolution.place.kind == "country" and after is not None and \
+            after.group(1) not in location_nouns() and after.group(1) not in _FUNCTION_WORDS and \
+            (before is None or before.group(1) not in LOCATIVE_PREPS)
     root = place.span.root
     while root.dep_ == "conj" and root.head.i != root.i:  # "the UN and Russia have asked": Russia is a subject too
         root = root.head
     prep = root.head if root.dep_ == "pobj" else None
     locative = prep is not None and prep.lower_ in LOCATIVE_PREPS and prep.head.lemma_.lower() not in NOT_LOCATIVE_HEADS
-    if not locative and any(overlaps((place.mention.start, place.mention.end), span) for span in actor_spans):
+    # a name read from a place phrase ("in Acapulco, Guerrero, ...") is a place even where the actor
+    # stage, misled by the parse, took it for part of an actor
+    if not locative and not place.mention.phrase and \
+            any(overlaps((place.mention.start, place.mention.end), span) for span in actor_spans):
         return True
+    if place.resolution.place.kind == "country" and root.dep_ in ("compound", "amod", "nmod") and \
+            root.head.pos_ in ("NOUN", "PROPN") and root.head.lemma_.lower() not in location_nouns():
+        return True  # "the US dollar", "a Turkey backed faction": an attribute, not a place
     if place.resolution.place.kind not in ("capital", "country", "admin1"):  # units with a government
         return False
     if root.dep_ in ACTOR_DEPS or any(child.tag_ == "POS" for child in root.children):
@@ -120,19 +193,34 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
         return ctx.memo["places"]  # type: ignore[return-value]
     gazetteer = get_gazetteer()
     found: list[tuple[Mention, Sentence]] = []
+    links: dict[int, int] = {}
+    unknown: list[tuple[UnknownPlace, Sentence]] = []
     for sentence in ctx.sentences:
         if sentence.doc is not None:
             mentions = mentions_in_doc(sentence.doc, gazetteer, offset=sentence.start, demonyms=True)
         else:
             mentions = scan(sentence.text, gazetteer, demonyms=True, offset=sentence.start)
+        mentions, here, missing = with_phrases(sentence.text, sentence.start, mentions, gazetteer, sentence.doc)
+        base = len(found)
+        links.update({base + a: base + b for a, b in here.items()})
+        for place in missing:
+            if place.container is not None:
+                place.container += base
+            unknown.append((place, sentence))
         found += [(m, sentence) for m in mentions]
+    mentions = [m for m, _ in found]
+    chains = comma_chains(ctx.text, mentions)
+    direct = {i: chain[0] for i, chain in enumerate(chains) if chain}
+    direct.update(links)  # what the place phrases say wins over a bare comma
     actor_refs = [a for d in ctx.drafts for a in (*d.record.actors, *d.record.recipients)]
     actor_countries = {a.country for a in actor_refs if a.country and len(a.country) == 3}
-    resolved = resolve_mentions(ctx.text, [m for m, _ in found], actor_countries, gazetteer)
+    resolved = resolve_mentions(ctx.text, mentions, actor_countries, gazetteer,
+                                chains=[chain_of(direct, i) for i in range(len(mentions))])
     actor_spans = [(a.start, a.end) for a in actor_refs]
     dateline = _DATELINE.match(ctx.text)
     places: list[ArticlePlace] = []
-    for (mention, sentence), resolution in zip(found, resolved):
+    by_mention: dict[int, ArticlePlace] = {}
+    for index, ((mention, sentence), resolution) in enumerate(zip(found, resolved)):
         if resolution is None:
             continue
         place = ArticlePlace(mention, resolution, sentence, _span_of(sentence, mention),
@@ -140,8 +228,94 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
         place.actor_like = not place.demonym and _actor_like(place, actor_spans)
         place.dateline = bool(dateline) and mention.start == dateline.start(1) and mention.end <= dateline.end(1)
         places.append(place)
+        by_mention[index] = place
+    for index, place in by_mention.items():
+        for outer in chain_of(direct, index):  # the nearest container that holds it
+            holder = by_mention.get(outer)
+            if holder is not None and contains(holder.resolution.place, place.resolution.place):
+                place.container = holder
+                break
+    for missing, sentence in unknown:
+        holder = by_mention.get(missing.container) if missing.container is not None else None
+        if holder is None or holder.demonym or holder.resolution.place.kind in ("country", "continent", "water"):
+            continue  # a country alone says too little to stand in for a village
+        mention = Mention(missing.start, missing.end, missing.text, [], phrase=True, near=missing.near)
+        places.append(ArticlePlace(mention, holder.resolution, sentence, _span_of(sentence, mention), demonym=False,
+                                   actor_like=False, container=holder, stand_in=True))
+    _mark_doubtful(places)
+    _spell_admin1(places, gazetteer)
+    places.sort(key=lambda p: p.mention.start)
     ctx.memo["places"] = places
     return places
+
+
+# A town under this size, alone in its country while the rest of the article agrees on another,
+# is more likely an unknown local place that shares a foreign town's name ("Karama" near Raqqa,
+# "Meade" the company) than an event abroad.
+DOUBTFUL_POPULATION = 100_000
+DOUBTFUL_AGREEMENT = 2 / 3
+
+
+def _mark_doubtful(places: list[ArticlePlace]) -> None:
+    """Country consistency: a small place in a country nothing else in the article names, where
+    the other names agree on one country, is not taken for the event's place."""
+    named: dict[str, str] = {}  # place name as written -> country (nationalities and actors say who, not where)
+    for place in places:
+        if place.resolution.place.country and not place.stand_in and not place.demonym and not place.actor_like:
+            named.setdefault(name_key(place.mention.text), place.resolution.place.country)
+    for place in places:
+        resolved = place.resolution.place
+        # a big town abroad may be meant; one reached by another spelling only is as weak as a small one
+        weak = (resolved.population or 0) < DOUBTFUL_POPULATION or place.resolution.how in (HOW_ALTERNATE, HOW_SKELETON)
+        if place.stand_in or resolved.kind not in ("city", "admin2", "area") or not weak:
+            continue
+        key = name_key(place.mention.text)
+        others = [country for name, country in named.items() if name != key]
+        if not others or resolved.country in others:
+            continue
+        top, count = Counter(others).most_common(1)[0]
+        place.doubtful = count / len(others) >= DOUBTFUL_AGREEMENT
+
+
+# What may follow a town's name in the name of the unit called after it: an adjective ending and
+# a unit word ("Gomel" -> "Gomelskaya oblast", "Donetsk" -> "Donetska oblast"), not another name
+# ("Jammu" is not "Jammu and Kashmir").
+_ADJECTIVE_REST = re.compile(r"[a-z]{0,5}(?: (?:oblast|voblasc|oblysy|region|province|governorate|county|state|okrug|krai|kray))?")
+
+
+def _without_unit_words(text: str) -> str:
+    """"Haifa city" -> "Haifa": the unit word is not part of the name."""
+    words = text.split()
+    while len(words) > 1 and words[-1].lower() in unit_hints():
+        words.pop()
+    return " ".join(words)
+
+
+def _spell_admin1(places: list[ArticlePlace], gazetteer: Gazetteer) -> None:
+    """Report each admin1 unit the way the article writes it, where it names the unit: the unit
+    itself ("in Wardak province"), or a container spelled like it ("near Opytne, Donetsk": the
+    Donetsk oblast, however the gazetteer spells it)."""
+    spellings: dict[tuple[str, str], str] = {}
+    for place in places:
+        if place.demonym or place.actor_like or place.stand_in or place.mention.text.isupper():
+            continue  # "(UP)": an abbreviation is no way to report a unit
+        resolved = place.resolution.place
+        if not resolved.country or not resolved.admin1 or resolved.kind in ("country", "continent", "water"):
+            continue
+        unit = (resolved.country, resolved.admin1)
+        label = gazetteer.admin1_labels.get(unit)
+        text = _without_unit_words(place.mention.text)
+        written, key = skeleton(name_key(text)), name_key(text)
+        unit_keys = [name_key(resolved.admin1), name_key(label or "")]
+        if resolved.kind == "admin1" or any(c.place.kind == "admin1" and (c.place.country, c.place.admin1) == unit
+                                             for c in place.mention.candidates) \
+                or key in unit_keys or (written and written in [skeleton(k) for k in unit_keys]) \
+                or (len(key) >= 4 and any(_ADJECTIVE_REST.fullmatch(k[len(key):]) for k in unit_keys
+                                          if k.startswith(key))):  # "Gomel": Gomelskaya oblast
+            spellings.setdefault(unit, text)
+    for place in places:
+        resolved = place.resolution.place
+        place.admin1_spelling = spellings.get((resolved.country or "", resolved.admin1 or ""))
 
 
 def _clause_head(token: Token) -> Token:
@@ -154,13 +328,13 @@ def _with_precision(location: Location, precision: int, reason: str) -> Location
     return location.model_copy(update={"precision": max(location.precision or 3, precision), "reason": reason})
 
 
-def _linked(draft: Draft, places: list[ArticlePlace]) -> Optional[Location]:
+def _linked(draft: Draft, places: list[ArticlePlace]) -> Optional[tuple[ArticlePlace, Location]]:
     """A place tied to the trigger within its clause, best first."""
     trigger = draft.trigger
     clause = _clause_head(trigger)
-    ranked: list[tuple[int, int, Location]] = []
+    ranked: list[tuple[int, int, Location, ArticlePlace]] = []
     for place in places:
-        if place.span is None or place.actor_like:
+        if place.span is None or place.actor_like or place.doubtful:
             continue
         root = place.span.root
         # spaCy makes a new Token object on each access: compare positions, not identities
@@ -172,7 +346,7 @@ def _linked(draft: Draft, places: list[ArticlePlace]) -> Optional[Location]:
             # "shelled Azerbaijani positions": a nationality on a place noun near the trigger
             if root.dep_ == "amod" and root.head.lemma_.lower() in location_nouns():
                 ranked.append((2, distance, _with_precision(
-                    loc, 3, f"'{place.mention.text} {root.head.text}' puts the {trigger.text} in {loc.name}")))
+                    loc, 3, f"'{place.mention.text} {root.head.text}' puts the {trigger.text} in {loc.name}"), place))
             continue
         prep = _governing_prep(place.span)
         if prep is not None:
@@ -182,71 +356,79 @@ def _linked(draft: Draft, places: list[ArticlePlace]) -> Optional[Location]:
                 outer = holder.head if holder.dep_ == "pobj" else None
                 ranked.append((0, distance, _with_precision(
                     loc, 2, f"'{(outer.text + ' ') if outer is not None else ''}the {holder.text} of {place.mention.text}': "
-                            f"near {loc.name} or part of it ({_what(loc)})")))
+                            f"near {loc.name} or part of it ({_what(loc)})"), place))
             elif word == "of" and holder.i == trigger.i:
                 ranked.append((0, distance, _with_precision(
-                    loc, loc.precision or 3, f"'{trigger.text} of {place.mention.text}': the event's object is {loc.name} ({_what(loc)})")))
+                    loc, loc.precision or 3, f"'{trigger.text} of {place.mention.text}': the event's object is {loc.name} ({_what(loc)})"), place))
             elif word in near_words() or (word == "to" and prep.head.lower_ == "close"):
                 ranked.append((0, distance, _with_precision(
-                    loc, 2, f"'{word} {place.mention.text}' in the event's clause: near {loc.name} ({_what(loc)})")))
+                    loc, 2, f"'{word} {place.mention.text}' in the event's clause: near {loc.name} ({_what(loc)})"), place))
             elif word in LOCATIVE_PREPS:
                 ranked.append((0, distance, _with_precision(
-                    loc, loc.precision or 3, f"'{word} {place.mention.text}' in the event's clause: {loc.name} ({_what(loc)})")))
+                    loc, loc.precision or 3, f"'{word} {place.mention.text}' in the event's clause: {loc.name} ({_what(loc)})"), place))
             continue
         if root.dep_ in ("compound", "amod", "nmod") and root.head.i == trigger.i:
             ranked.append((1, distance, _with_precision(
-                loc, loc.precision or 3, f"'{place.mention.text} {trigger.text}': {loc.name} ({_what(loc)})")))
+                loc, loc.precision or 3, f"'{place.mention.text} {trigger.text}': {loc.name} ({_what(loc)})"), place))
     if not ranked:
         return None
-    ranked.sort(key=lambda item: (item[0], item[1]))
-    return ranked[0][2]
+    # a country in the event's clause is usually a modifier ("the political system in Lebanon");
+    # a town or province tied to the same clause says where the event was
+    ranked.sort(key=lambda item: (item[0], item[3].resolution.place.kind in ("country", "continent"), item[1]))
+    return ranked[0][3], ranked[0][2]
 
 
 def _what(loc: Location) -> str:
     return {1: "a town", 2: "part of a region", 3: "a region or country"}.get(loc.precision or 3, "a place")
 
 
-def _nearest_in_sentence(draft: Draft, places: list[ArticlePlace]) -> Optional[Location]:
+def _nearest_in_sentence(draft: Draft, places: list[ArticlePlace]) -> Optional[tuple[ArticlePlace, Location]]:
     trigger_at = draft.sentence.char(draft.trigger)
-    best: Optional[tuple[int, ArticlePlace]] = None
+    best: Optional[tuple[tuple[bool, int], ArticlePlace]] = None
     for place in places:
-        if place.actor_like or place.demonym:
+        if place.actor_like or place.demonym or place.doubtful or \
+                place.resolution.place.kind in ("continent", "water"):
             continue
         if place.span is not None:
             prep = _governing_prep(place.span)
             if prep is not None and prep.lower_ in NON_PLACE_PREPS:
                 continue
-        distance = min(abs(place.mention.start - trigger_at), abs(place.mention.end - trigger_at))
+        # a country only where the sentence names nothing smaller ("forces of India and Pakistan
+        # exchanged fire ... at Krishna Ghati (Poonch district)")
+        distance = (place.resolution.place.kind == "country",
+                    min(abs(place.mention.start - trigger_at), abs(place.mention.end - trigger_at)))
         if best is None or distance < best[0]:
             best = (distance, place)
     if best is None:
         return None
     loc = best[1].location
-    return _with_precision(loc, loc.precision or 3, f"nearest place to '{draft.trigger.text}' in its sentence: {loc.name} ({_what(loc)})")
+    return best[1], _with_precision(loc, loc.precision or 3,
+                                    f"nearest place to '{draft.trigger.text}' in its sentence: {loc.name} ({_what(loc)})")
 
 
-def _earlier_in_paragraph(draft: Draft, places: list[ArticlePlace], text: str) -> Optional[Location]:
+def _earlier_in_paragraph(draft: Draft, places: list[ArticlePlace], text: str) -> Optional[tuple[ArticlePlace, Location]]:
     """The last place named in the one or two sentences before the event's, in the same paragraph
     ("... the Russian Embassy in Yerevan. The riots caused injuries ...")."""
     index = draft.sentence.index
     earlier = [p for p in places if index - 2 <= p.sentence.index < index and not p.actor_like and not p.demonym
-               and p.resolution.place.kind not in ("continent", "water")]
+               and not p.doubtful and p.resolution.place.kind not in ("continent", "water")]
     earlier = [p for p in earlier if not _PARAGRAPH_BREAK.search(text[p.mention.end:draft.sentence.start])]
     if not earlier:
         return None
     place = max(earlier, key=lambda p: p.mention.start)
     loc = place.location
-    return _with_precision(loc, loc.precision or 3, f"no place in the event's sentence; the sentence before it in the "
-                                                    f"paragraph names {loc.name} ({_what(loc)})")
+    return place, _with_precision(loc, loc.precision or 3, f"no place in the event's sentence; the sentence before it "
+                                                           f"in the paragraph names {loc.name} ({_what(loc)})")
 
 
-def _established(places: list[ArticlePlace]) -> Optional[Location]:
+def _established(places: list[ArticlePlace]) -> Optional[tuple[ArticlePlace, Location]]:
     """The article's own place: its dateline, else the place it names most (first named on a tie)."""
-    usable = [p for p in places if not p.actor_like and not p.demonym and p.resolution.place.kind not in ("continent", "water")]
+    usable = [p for p in places if not p.actor_like and not p.demonym and not p.doubtful
+              and p.resolution.place.kind not in ("continent", "water")]
     for place in usable:
         if place.dateline:
             loc = place.location
-            return _with_precision(loc, 2, f"no place in the event's sentence; the article's dateline is {loc.name}")
+            return place, _with_precision(loc, 2, f"no place in the event's sentence; the article's dateline is {loc.name}")
     counts: dict[int, list[ArticlePlace]] = {}
     for place in usable:
         counts.setdefault(place.resolution.place.id, []).append(place)
@@ -254,22 +436,80 @@ def _established(places: list[ArticlePlace]) -> Optional[Location]:
         return None
     group = max(counts.values(), key=lambda g: (len(g), -g[0].mention.start))
     loc = group[0].location
-    return _with_precision(loc, 2, f"no place in the event's sentence; the article names {loc.name} most often "
-                                   f"({len(group)} time{'s' if len(group) > 1 else ''})")
+    return group[0], _with_precision(loc, 2, f"no place in the event's sentence; the article names {loc.name} most "
+                                             f"often ({len(group)} time{'s' if len(group) > 1 else ''})")
+
+
+def _organisation_seat(places: list[ArticlePlace]) -> Optional[tuple[ArticlePlace, Location]]:
+    """When nothing names the event's place, the town or province an acting authority is named
+    after ("Van Governor's Office extended the ban": Van) is where its decision applies."""
+    for place in places:
+        if place.actor_like and not place.demonym and not place.doubtful and \
+                place.resolution.place.kind in ("admin1", "admin2", "city", "capital"):
+            loc = place.location
+            return place, _with_precision(loc, max(loc.precision or 3, 2), f"no place named for the event; the "
+                                          f"authority acting is named after {loc.name} ({_what(loc)})")
+    return None
+
+
+def _agreed_country(places: list[ArticlePlace]) -> Optional[Location]:
+    """Last resort: the country the article's names agree on, nationalities included ("Turkish
+    authorities extended the curfew"), as a region-level location."""
+    votes = Counter(p.resolution.place.country for p in places
+                    if p.resolution.place.country and not p.doubtful and not p.actor_like)
+    if not votes:
+        return None
+    (country, count), total = votes.most_common(1)[0], sum(votes.values())
+    place = get_gazetteer().country(country)
+    if place is None or count / total < DOUBTFUL_AGREEMENT:
+        return None
+    return Location(name=place.name, geonameid=place.geonameid, lat=place.lat, lon=place.lon, country=country,
+                    precision=3, reason=f"no place named for the event; the article's names point to {place.name}")
+
+
+def _most_specific(chosen: ArticlePlace, location: Location, places: list[ArticlePlace]) -> Location:
+    """Walk down a place phrase: the event named "in Menakuru village (Nellore, AP)" happened in
+    Menakuru, whichever link of the chain the parse tied to the event."""
+    place = chosen
+    seen = {id(place)}
+    while True:
+        inner = [p for p in places if p.container is place and id(p) not in seen and p.sentence is place.sentence
+                 and p.mention.start < place.mention.start and not p.actor_like and not p.demonym]
+        if not inner:
+            break
+        place = max(inner, key=lambda p: p.mention.start)  # the name written right before its container
+        seen.add(id(place))
+    if place is chosen:
+        if chosen.mention.near and (location.precision or 3) < 2:
+            return _with_precision(location, 2, location.reason + "; the phrase puts it around the place")
+        return location
+    loc = place.location
+    precision = max(loc.precision or 3, 2 if place.mention.near else 1)
+    return _with_precision(loc, precision, f"{location.reason}; written inside it: '{place.mention.text}' -> "
+                                           f"{loc.reason if place.stand_in else loc.name + ' (' + _what(loc) + ')'}")
 
 
 def locate(draft: Draft, places: list[ArticlePlace], text: str) -> Optional[Location]:
     """The location of one event (see the module's docstring for the order of the rules)."""
     in_sentence = [p for p in places if p.sentence.index == draft.sentence.index]
-    location = _linked(draft, in_sentence)
-    if location is None:
-        location = _nearest_in_sentence(draft, in_sentence)
-        if location is None:
-            location = _earlier_in_paragraph(draft, places, text)
-        if location is None:
-            location = _established(places)
+    found = _linked(draft, in_sentence)
+    linked = found is not None
+    if found is None:
+        found = _nearest_in_sentence(draft, in_sentence)
+        if found is None:
+            found = _earlier_in_paragraph(draft, places, text)
+        if found is None:
+            found = _established(places)
+    if found is None:
+        found = _organisation_seat(places)
+    if found is None:
+        location = _agreed_country(places)
         if location is not None:
             draft.record.reasons.append(f"location: {location.reason}")
+        return location
+    location = _most_specific(found[0], found[1], places)
+    if not linked:
+        draft.record.reasons.append(f"location: {location.reason}")
     return location
 
 

@@ -8,14 +8,27 @@ from __future__ import annotations
 
 import functools
 import re
+from dataclasses import dataclass
 from typing import Iterable, Optional
 
 from spacy.tokens import Doc
 
-from eventcoder.places.gazetteer import DATA_DIR, HOW_ALTERNATE, HOW_DEMONYM, HOW_NAME, Gazetteer
-from eventcoder.places.resolve import Mention, lookup
+from eventcoder.places.gazetteer import (
+    DATA_DIR,
+    HOW_ALTERNATE,
+    HOW_DEMONYM,
+    HOW_NAME,
+    Candidate,
+    Gazetteer,
+    name_key,
+    skeleton,
+)
+from eventcoder.places.phrases import find_slots, unit_hints
+from eventcoder.places.resolve import Mention, chain_of, contains, lookup
 
 PLACE_LABELS = ("GPE", "LOC", "FAC")
+# Entity labels that a place phrase never overlaps ("in May 2020", "in 24 provinces").
+NOT_PLACE_LABELS = ("DATE", "TIME", "MONEY", "PERCENT", "CARDINAL", "ORDINAL", "QUANTITY", "LAW", "LANGUAGE")
 # Kinds a capitalised name may be taken for without NER's agreement.
 SCAN_KINDS = ("country", "admin1", "region", "area", "water", "continent")
 # A city found only by the scan must be at least this big (small towns share names with words).
@@ -208,3 +221,175 @@ def propagate(text: str, mentions: list[Mention], doc: Doc) -> list[Mention]:
             added.append(Mention(span[0], span[1], name, source.candidates))
             taken.append(span)
     return sorted(mentions + added, key=lambda m: m.start)
+
+
+@dataclass
+class UnknownPlace:
+    """A name that a place phrase shows to be a place but that no gazetteer holds ("the village of
+    Gadabo (Anzourou, Tillaberi)"): the event-location stage falls back to what contains it."""
+
+    start: int
+    end: int
+    text: str
+    container: Optional[int]  # index (in the mention list) of the nearest known container
+    near: bool = False
+
+
+# A skeleton this long is telling enough to read a town of some size by it without a container
+# ("Tell Abiad" for Tall Abyad, "Ain al Arab" for 'Ayn al 'Arab).
+SKELETON_ALONE = 4
+
+# Capitalised words that may stand before a name without being part of what a gazetteer holds
+# ("Northern Kordofan", "Rural Damascus"): a phrase name that no gazetteer holds keeps the shorter
+# name found inside it only when the extra words are of these.
+NAME_MODIFIERS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "upper",
+                  "lower", "middle", "greater", "rural", "outer", "inner", "old", "new", "the"}
+
+
+def _other_spellings(text: str, outers: list[Mention], inners: list[Mention], countries: set[str],
+                     gazetteer: Gazetteer) -> list[Candidate]:
+    """Other spellings of a phrase name ("Saraqab" for Saraqib, "Galgaduud" for Galguduud), kept only
+    where the text vouches for them: inside a container written with the name, holding a place
+    written inside it, or, for the top of a phrase, a province or district of a country the text
+    names ("Urozgan" in a note on Afghan forces) or a town of some size when the skeleton is long
+    ("Tell Abiad" for Tall Abyad). A short skeleton alone matches too many unrelated places."""
+    found = []
+    for cand in gazetteer.similar(text):
+        if any(contains(outer.place, cand.place) for m in outers for outer in m.candidates if outer.how != HOW_DEMONYM) \
+                or any(contains(cand.place, inner.place) for m in inners for inner in m.candidates) \
+                or (not outers and cand.place.kind in ("admin1", "admin2") and cand.place.country in countries) \
+                or (not outers and len(skeleton(name_key(text))) >= SKELETON_ALONE
+                    and (cand.place.population or 0) >= PERSON_TOWN_POPULATION):
+            found.append(cand)
+    return found
+
+
+def _trusted(candidates: list[Candidate]) -> list[Candidate]:
+    """Without a container to vouch for it, an alternate name of a small place is too weak
+    ("Camp" is not Camp County, Texas): the filter NER's own place names go through."""
+    return [c for c in candidates if c.how == HOW_NAME or c.place.kind in SCAN_KINDS
+            or (c.place.population or 0) >= PERSON_TOWN_POPULATION]
+
+
+def _named_countries(mentions: list[Optional[Mention]]) -> set[str]:
+    """Countries the text names outright, as a country or a nationality."""
+    return {c.place.country for m in mentions if m is not None for c in m.candidates
+            if c.place.kind == "country" and c.how in (HOW_NAME, HOW_DEMONYM) and c.place.country}
+
+
+def _within(candidates: list[Candidate], outers: list[Mention]) -> list[Candidate]:
+    """The candidates that some reading of a container holds."""
+    return [c for c in candidates if any(contains(o.place, c.place) for m in outers for o in m.candidates
+                                         if o.how != HOW_DEMONYM)]
+
+
+def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gazetteer,
+                 doc: Optional[Doc] = None) -> tuple[list[Mention], dict[int, int], list[UnknownPlace]]:
+    """Add the names of the text's place phrases (``phrases.find_slots``) to its mentions.
+
+    Returns the mentions (those of phrases marked ``phrase``, with the kind the words around them
+    name), the "written inside" links between them (mention index -> container index), and the
+    phrase names no gazetteer holds, each with its nearest known container. A phrase name is read
+    only as a place inside its containers ("Tieba (Bankass, Mopti)" is not Tieba in China); where
+    no such place is known, it is unknown and its containers locate it."""
+    slots = find_slots(text)
+    if not slots:
+        return mentions, {}, []
+    blocked = [(offset + e.start_char, offset + e.end_char) for e in (doc.ents if doc is not None else ())
+               if e.label_ in NOT_PLACE_LABELS]
+    # one entry per slot: the mention it is (existing or new), built over a working list
+    work: list[Optional[Mention]] = list(mentions)
+    of_slot: dict[int, int] = {}
+    named_after: dict[int, int] = {}  # a site's mention -> the town mention its name starts with
+    for index, slot in enumerate(slots):
+        span = (offset + slot.start, offset + slot.end)
+        if any(overlaps(span, b) for b in blocked):
+            continue
+        same = next((i for i, m in enumerate(work) if m is not None and (m.start, m.end) == span), None)
+        if same is not None:
+            m = work[same]
+            m.hint, m.phrase, m.near = slot.hint, True, slot.near
+            if m.inside in ("ORG", "PERSON", "NORP") and m.candidates:
+                m.inside, m.output = None, True  # NER's label for an unfamiliar town after "in"
+            of_slot[index] = same
+            continue
+        inner = [i for i, m in enumerate(work) if m is not None and overlaps((m.start, m.end), span)]
+        candidates = [c for c in lookup(gazetteer, slot.text) if c.how != HOW_DEMONYM]
+        if slot.text.isupper() and len(slot.text) <= 4:
+            # an acronym ("UN", "LNA") is no town's name; a few are known abbreviations of states ("UP")
+            candidates = [c for c in candidates if c.place.kind == "admin1" and c.how == HOW_ALTERNATE]
+        partial = [i for i in inner if span[0] <= work[i].start and work[i].end <= span[1]]
+        if inner and not candidates and len(partial) == len(inner) and all(
+                set(w.lower() for w in (text[slot.start:work[i].start - offset] + " " +
+                                        text[work[i].end - offset:slot.end]).split()) <= NAME_MODIFIERS for i in inner):
+            of_slot[index] = max(inner, key=lambda i: work[i].end - work[i].start)  # "Rural Damascus": Damascus
+            continue
+        if inner and len(partial) < len(inner):
+            continue  # the slot cuts across another name: leave both alone
+        head = next((i for i in partial if work[i].start == span[0]), None)
+        hyphenated = head is not None and text[work[head].end - offset:work[head].end - offset + 1] == "-"
+        if not candidates and head is not None and (slot.container is None or hyphenated) and \
+                unit_hints().get(slot.text.split()[0].lower()) != "area":  # "Colonia Bivalvo" is not in Colonia
+            # "near Donetsk Airport", "Donetsk Filtration Station": a site named after the town it
+            # belongs to; the town stays a place and contains the site
+            work.append(Mention(span[0], span[1], slot.text, [], hint=slot.hint, phrase=True, near=slot.near))
+            of_slot[index] = len(work) - 1
+            named_after[len(work) - 1] = head
+            continue
+        for i in partial:  # "Bali Doogle" is not Bali; "Lower Juba" is more than Juba
+            work[i] = None
+        work.append(Mention(span[0], span[1], slot.text, candidates, hint=slot.hint, phrase=True, near=slot.near))
+        of_slot[index] = len(work) - 1
+    links: dict[int, int] = {}
+    strong: dict[int, bool] = {}
+    for index, slot in enumerate(slots):
+        here, up = of_slot.get(index), slot.container
+        if here is None or up is None or of_slot.get(up) is None or of_slot[up] == here:
+            continue
+        links[here] = of_slot[up]
+        strong[here] = slot.link in ("paren", "in", "of")
+    for site, town in named_after.items():
+        if site in links and town not in links:
+            links[town] = links[site]  # "Belgrade-Stari Grad, Serbia": Belgrade is in Serbia too
+        links[site], strong[site] = town, True
+    # a neighbourhood written without its town ("in the Vale Verde neighborhood") belongs to the
+    # town the sentence has named before it, not to a distant town of the same name
+    for index, slot in enumerate(slots):
+        here = of_slot.get(index)
+        if here is None or slot.hint != "area" or here in links:
+            continue
+        containers = set(links.values())
+        towns = [i for i, m in enumerate(work) if m is not None and i != here and m.phrase and m.candidates
+                 and m.end <= work[here].start and m.hint != "area" and i not in containers]
+        if towns:
+            links[here], strong[here] = max(towns, key=lambda i: work[i].start), True
+    inners: dict[int, list[int]] = {}
+    for a, b in links.items():
+        inners.setdefault(b, []).append(a)
+    # read each phrase name inside its containers, most specific name first
+    for index in sorted(set(of_slot.values()), key=lambda i: len(chain_of(links, i))):  # containers first
+        mention = work[index]
+        if mention is None or not mention.phrase:
+            continue
+        outers = [work[j] for j in chain_of(links, index) if work[j] is not None and work[j].candidates]
+        if outers and (strong.get(index) or any(c.place.kind in ("country", "admin1", "admin2", "region")
+                                                for c in outers[0].candidates)):
+            mention.candidates = _within(mention.candidates, outers)
+        else:
+            mention.candidates = _trusted(mention.candidates)
+        if not mention.candidates:
+            mention.candidates = _other_spellings(mention.text, outers,
+                                                  [work[j] for j in inners.get(index, ()) if work[j] is not None],
+                                                  _named_countries(work), gazetteer)
+    unknown: list[UnknownPlace] = []
+    keep = [i for i, m in enumerate(work) if m is not None and m.candidates]
+    new_index = {old: new for new, old in enumerate(keep)}
+    for i, m in enumerate(work):
+        if m is not None and m.phrase and not m.candidates:
+            known = next((j for j in chain_of(links, i) if j in new_index), None)
+            unknown.append(UnknownPlace(m.start, m.end, m.text, new_index.get(known) if known is not None else None,
+                                        m.near))
+    # a known name links to its nearest known container, past unknown ones between them
+    links = {new_index[a]: new_index[b] for a in keep for b in [next((j for j in chain_of(links, a) if j in new_index), None)]
+             if b is not None}
+    return [work[i] for i in keep], links, unknown  # type: ignore[misc]

@@ -25,11 +25,13 @@ from eventcoder.places.gazetteer import (
     HOW_ALTERNATE,
     HOW_DEMONYM,
     HOW_NAME,
+    HOW_SKELETON,
     Candidate,
     Gazetteer,
     Place,
     get_gazetteer,
     name_key,
+    skeleton,
 )
 from eventcoder.record import Location
 
@@ -61,6 +63,9 @@ class Mention:
     candidates: list[Candidate]
     output: bool = True  # False for context-only mentions (found by the gazetteer scan)
     inside: Optional[str] = None  # label of the non-place entity it sits in ("the Nagorno Karabakh authorities": ORG)
+    hint: Optional[str] = None  # what the words around it say it is: settlement, admin2, admin1 (phrases.Slot)
+    phrase: bool = False  # read from a place phrase ("in X (A, B)"): a place by the way it is written
+    near: bool = False  # the phrase puts the event around it ("near X", "the outskirts of X")
 
 
 @dataclass
@@ -83,6 +88,9 @@ _PEOPLE_ENDINGS = (("ians", "ia"), ("ians", "io"), ("ians", ""), ("ans", "a"), (
                    ("er", ""), ("ites", ""), ("is", ""), ("s", ""))
 
 
+_ARTICLES = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ath", "adh", "es", "ez", "ed", "er", "et"}
+
+
 def lookup(gazetteer: Gazetteer, text: str, loose: bool = False) -> list[Candidate]:
     """Candidates for a surface form, trying the forms news text writes ("Tripoli's", "St. Louis",
     "Readington Township", "Pott Co."). ``loose`` (for names already known to be places) also reads
@@ -100,6 +108,13 @@ def lookup(gazetteer: Gazetteer, text: str, loose: bool = False) -> list[Candida
                 found = list(gazetteer.lookup(key[: -len(word)] + replacement))
                 if found:
                     break
+    if not found:
+        # Arabic names with and without their article ("Ar-Raqqa" / "Raqqa", "Yusufiyah" / "Al Yusufiyah")
+        head, _, rest = key.partition(" ")
+        if head in _ARTICLES and rest:
+            found = list(gazetteer.lookup(rest))
+        elif " " not in key and len(key) > 3:
+            found = [c for c in gazetteer.lookup("al " + key) if c.how == HOW_NAME]
     if not found and loose and " " not in key:
         for ending, replacement in _PEOPLE_ENDINGS:
             if key.endswith(ending) and len(key) > len(ending) + 3:
@@ -126,6 +141,8 @@ def prior(candidate: Candidate) -> float:
         score -= w["alternate_name"]
     elif candidate.how == HOW_DEMONYM:
         score -= w["demonym"]
+    elif candidate.how == HOW_SKELETON:
+        score -= w["skeleton_name"]
     return score
 
 
@@ -179,8 +196,10 @@ class _Context:
     def voted_countries(self, key: str, floor: float = 0.5) -> set[str]:
         return {c for owner, countries in self.countries.items() if owner != key for c, v in countries.items() if v >= floor}
 
-    def unit_support(self, key: str, unit: tuple) -> float:
-        return sum(units.get(unit, 0.0) for owner, units in self.units.items() if owner != key)
+    def unit_support(self, key: str, unit: tuple, floor: float = 0.0) -> float:
+        """Votes of the other names for a unit; a vote under ``floor`` (a name's unlikely reading,
+        "Washington" the state when it is the capital) does not count."""
+        return sum(v for owner, units in self.units.items() if owner != key for v in [units.get(unit, 0.0)] if v >= floor)
 
     def nearby(self, key: str, lat: float, lon: float, km: float, close_km: float) -> tuple[float, Optional[str]]:
         """For each other name, its most plausible reading within ``km`` (full weight within
@@ -204,20 +223,103 @@ class _Context:
         return sum(v for v, _ in best.values()), top[1]
 
 
-def _comma_container(text: str, mentions: Sequence[Mention], index: int) -> Optional[Mention]:
-    """The mention right after "X, " when it can contain X ("Paris, Texas", "Tripoli, Lebanon")."""
-    mention = mentions[index]
-    for other in mentions:
-        if other.start > mention.end and re.fullmatch(r"\s*,\s*", text[mention.end:other.start]):
-            return other
-    return None
+_CONTAINER_GAP = re.compile(r"\s*(?:,|\()\s*")
+
+
+def comma_chains(text: str, mentions: Sequence[Mention]) -> list[list[int]]:
+    """Containers written right after a name: "Paris, Texas", "Abu Salim (Tripoli)", "Tieba
+    (Bankass, Mopti)". For each mention, the indices of the mentions that may contain it, the most
+    specific first (``phrases.find_slots`` reads longer chains for the event-location stage)."""
+    order = sorted(range(len(mentions)), key=lambda i: mentions[i].start)
+    direct: dict[int, int] = {}
+    for a, b in zip(order, order[1:]):
+        if mentions[b].start > mentions[a].end and _CONTAINER_GAP.fullmatch(text[mentions[a].end:mentions[b].start]):
+            direct[a] = b
+    return [chain_of(direct, i) for i in range(len(mentions))]
+
+
+def chain_of(direct: dict[int, int], index: int) -> list[int]:
+    """Follow "contained in" links from ``index`` (a link to nowhere ends the chain; no cycles)."""
+    chain: list[int] = []
+    current = direct.get(index)
+    while current is not None and current != index and current not in chain:
+        chain.append(current)
+        current = direct.get(current)
+    return chain
+
+
+# How far a town may lie from a container that is itself a town (an admin2 named after its seat,
+# "Abu Salim (Tripoli)"), and from the centre of a curated region or area.
+TOWN_REACH_KM = 40.0
+ADMIN2_REACH_KM = 60.0
+REGION_REACH_KM = {"region": 400.0, "area": 60.0, "water": 400.0}
+
+
+@functools.lru_cache(maxsize=20_000)
+def _names_its_unit(town: Place) -> bool:
+    """A town named like the admin1 unit it lies in (Aleppo in Aleppo governorate, Idlib, Mopti):
+    written as a container, the name may mean the whole unit."""
+    town_key = name_key(town.name)
+    unit = town.admin1 or ""
+    label = get_gazetteer().admin1_labels.get((town.country or "", unit), "")
+    keys = {name_key(unit), name_key(label)}
+    for text in (unit, label):
+        short = re.sub(r"\s+(province|governorate|region|state|oblast|district|department)$", "", text, flags=re.I)
+        keys.add(name_key(short))
+    if town_key in keys:
+        return True
+    bone = skeleton(town_key)
+    return bool(bone) and bone in {skeleton(k) for k in keys if k}
+
+
+def contains(outer: Place, inner: Place) -> bool:
+    """Whether ``inner`` lies in ``outer`` as far as the gazetteer can tell."""
+    if outer.id == inner.id:
+        return False
+    if outer.kind == "continent":
+        return False
+    if outer.kind == "country":
+        return inner.kind != "country" and inner.country == outer.country
+    if outer.country and inner.country != outer.country:
+        return False
+    if outer.kind == "admin1":
+        return inner.kind not in ("admin1", "country", "region") and inner.admin1 == outer.admin1
+    if outer.kind == "admin2":
+        return inner.kind not in ("admin1", "admin2", "country", "region") and (
+            inner.admin2 == outer.admin2 or (inner.admin1 == outer.admin1 and
+                                             haversine_km(outer.lat, outer.lon, inner.lat, inner.lon) <= ADMIN2_REACH_KM))
+    if outer.kind in ("city", "capital"):
+        if inner.kind not in ("city", "capital", "area", "admin2"):
+            return False
+        if outer.admin1 and inner.admin1 == outer.admin1 and _names_its_unit(outer):
+            return True  # "al-Hasakeh" the city also names al-Hasakeh the governorate
+        if inner.kind == "admin2":
+            return False
+        if outer.admin2 and inner.admin2 == outer.admin2:
+            return True
+        return haversine_km(outer.lat, outer.lon, inner.lat, inner.lon) <= TOWN_REACH_KM
+    reach = REGION_REACH_KM.get(outer.kind)
+    return reach is not None and inner.kind not in ("country", "continent") and \
+        haversine_km(outer.lat, outer.lon, inner.lat, inner.lon) <= reach
+
+
+def _largest_towns(mention: Mention) -> dict[Optional[str], int]:
+    """Population of the mention's largest town of that very name, by country."""
+    largest: dict[Optional[str], int] = {}
+    for c in mention.candidates:
+        if c.how == HOW_NAME and c.place.kind in ("city", "capital"):
+            largest[c.place.country] = max(largest.get(c.place.country, 0), c.place.population or 0)
+    return largest
 
 
 def _score(
     candidate: Candidate,
     key: str,
     ctx: Optional[_Context],
-    container: Optional[Mention],
+    container_readings: Sequence[Sequence[tuple[Place, float]]],
+    inner_readings: Sequence[tuple[Place, float]],
+    hint: Optional[str],
+    largest: dict[Optional[str], int],
     actor_countries: frozenset[str],
     gazetteer: Gazetteer,
 ) -> tuple[float, list[str]]:
@@ -225,53 +327,80 @@ def _score(
     place = candidate.place
     score = prior(candidate)
     reasons: list[str] = []
-    if container is not None:
-        for other in container.candidates:
-            op = other.place
-            if op.kind == "country" and op.country == place.country and place.kind != "country":
-                score += w["comma_country"]
-                reasons.append(f"written as '{place.name}, {op.name}'")
-                break
-            if op.kind == "admin1" and op.country == place.country and op.admin1 == place.admin1 and place.kind != "admin1":
-                score += w["comma_admin1"]
-                reasons.append(f"written as '{place.name}, {op.name}'")
-                break
+    # the containers written with the name, the most specific that says anything first
+    for readings in container_readings:
+        fit = max((r for other, r in readings if contains(other, place)), default=0.0)
+        if fit > 0:
+            holder = max((other for other, r in readings if contains(other, place) and r == fit), key=lambda p: p.population or 0)
+            score += (w["comma_country"] if holder.kind == "country" else w["comma_admin1"]) * fit
+            reasons.append(f"written with {holder.name}, which contains it")
+            break
+    if inner_readings:
+        fit = max((r for other, r in inner_readings if contains(place, other)), default=0.0)
+        if fit > 0:
+            score += w["holds_named_place"] * fit
+            reasons.append("contains the place named with it")
+    if hint and (place.kind in HINT_KINDS.get(hint, ()) or (hint == "settlement" and place.kind == "capital")):
+        score += w["kind_hint"]
+    # a town far smaller than a big city of the same name in another country (Geneva, Washington
+    # vs Geneva) needs
+    # evidence of its own (its state named, a neighbour named, a container written with it) before
+    # the countries the article names or its actors come from count for it: those say whose news
+    # it is, not which of two towns is meant
+    dominant = max((n for country, n in largest.items() if country != place.country), default=0)
+    dominated = (place.kind in ("city", "capital", "admin2") and dominant >= w["dominant_population"]
+                 and (place.population or 0) * w["dominant_ratio"] <= dominant)
+    country_level = 0.0
+    country_reasons: list[str] = []
+    local = 0.0
+    local_reasons: list[str] = []
     if ctx is not None and place.country:
         votes, share = ctx.country_support(key, place.country)
         if votes >= 0.05:
-            score += w["context_country"] * min(1.0, votes) + w["context_country_share"] * share
+            country_level += w["context_country"] * min(1.0, votes) + w["context_country_share"] * share
             if votes >= 0.5:
-                reasons.append(f"the article's other places are in {place.country}")
+                country_reasons.append(f"the article's other places are in {place.country}")
         elif gazetteer.neighbours.get(place.country, frozenset()) & ctx.voted_countries(key):
-            score += w["context_neighbour"]
-            reasons.append("borders the article's other countries")
+            country_level += w["context_neighbour"]
+            country_reasons.append("borders the article's other countries")
         if place.admin1:
             votes = ctx.unit_support(key, (place.country, place.admin1))
             if votes >= 0.05:
-                score += w["context_admin1"] * min(1.0, votes)
+                local += w["context_admin1"] * min(1.0, votes)
                 if votes >= 0.5:
-                    reasons.append(f"the article's other places are in {place.admin1}")
+                    local_reasons.append(f"the article's other places are in {place.admin1}")
             if place.admin2:
                 votes = ctx.unit_support(key, (place.country, place.admin1, place.admin2))
                 if votes >= 0.05:
-                    score += w["context_admin2"] * min(1.0, votes)
+                    local += w["context_admin2"] * min(1.0, votes)
                     if votes >= 0.5:
-                        reasons.append(f"the article's other places are in {place.admin2}")
+                        local_reasons.append(f"the article's other places are in {place.admin2}")
         if place.kind in _POINT_KINDS:
             support, name = ctx.nearby(key, place.lat, place.lon, w["near_km"], w["close_km"])
             if support >= 0.05:
-                score += w["context_near"] * min(w["near_cap"], support)
+                local += w["context_near"] * min(w["near_cap"], support)
                 if support >= 0.3:
-                    reasons.append(f"near {name}, also named in the article")
+                    local_reasons.append(f"near {name}, also named in the article")
     if place.country and place.country in actor_countries:
-        score += w["actor_country"]
-        reasons.append(f"country of the event's actors ({place.country})")
-    return score, reasons
+        country_level += w["actor_country"]
+        country_reasons.append(f"country of the event's actors ({place.country})")
+    if dominated and local < w["dominated_local_evidence"] and not reasons:
+        return score, [BLOCKED]
+    return score + local + country_level, reasons + country_reasons + local_reasons
+
+
+BLOCKED = "a much larger town has this name and the article says nothing of this one"
+
+# Feature kinds that the words around a name point to ("Menakuru village", "Wardak province").
+HINT_KINDS = {"settlement": ("city",), "admin2": ("admin2",), "admin1": ("admin1", "region"), "area": ("city", "area")}
 
 
 def _prefer_cities(mention: Mention) -> Mention:
     """Drop an admin unit when a city of that exact name lies inside it: "Lviv" is the city, not
-    Lviv oblast; "Paris" is the city, not the Paris département (same area, more precise)."""
+    Lviv oblast; "Paris" is the city, not the Paris département (same area, more precise). Not when
+    the words around the name say it is a unit ("Wardak province", "Bungudu LGA")."""
+    if mention.hint in ("admin1", "admin2"):
+        return mention
     cities = [c.place for c in mention.candidates if c.place.kind in ("city", "capital") and c.how == HOW_NAME]
     if not cities:
         return mention
@@ -282,7 +411,8 @@ def _prefer_cities(mention: Mention) -> Mention:
     ]
     if len(kept) == len(mention.candidates):
         return mention
-    return Mention(mention.start, mention.end, mention.text, kept, mention.output, mention.inside)
+    return Mention(mention.start, mention.end, mention.text, kept, mention.output, mention.inside, mention.hint,
+                   mention.phrase, mention.near)
 
 
 def resolve_mentions(
@@ -290,22 +420,44 @@ def resolve_mentions(
     mentions: Sequence[Mention],
     actor_countries: Iterable[str] = (),
     gazetteer: Optional[Gazetteer] = None,
+    chains: Optional[Sequence[Sequence[int]]] = None,
 ) -> list[Optional[Resolution]]:
-    """Resolve the mentions of one article jointly (each one's context is all the others)."""
+    """Resolve the mentions of one article jointly (each one's context is all the others).
+    ``chains[i]`` lists the mentions that mention i is written inside, the most specific first
+    ("Tieba (Bankass, Mopti)"); by default the containers right after a comma or parenthesis."""
     gazetteer = gazetteer or get_gazetteer()
-    actors = frozenset(c for c in actor_countries if c)
-    mentions = [_prefer_cities(m) for m in mentions]
-    containers = [_comma_container(text, mentions, i) for i in range(len(mentions))]
+    # the actors' country says where a domestic event happened; actors of several countries (a
+    # meeting of two ministers) say nothing about where they met
+    actors = frozenset(c for c in actor_countries if c and gazetteer.country(c) is not None)
+    if len(actors) > 1:
+        actors = frozenset()
+    if chains is None:
+        chains = comma_chains(text, mentions)
+    held_by = {i: chain[0] for i, chain in enumerate(chains) if chain}
+    inners: dict[int, list[int]] = defaultdict(list)
+    for inner, outer in held_by.items():
+        inners[outer].append(inner)
+    # a name that contains another is read as a unit where it is one ("Celaya, Guanajuato")
+    mentions = [m if i in inners else _prefer_cities(m) for i, m in enumerate(mentions)]
     keys = [name_key(m.text) for m in mentions]
+    largest = [_largest_towns(m) for m in mentions]
+    temperature = weights()["temperature"]
+    ratios = [_ratios([prior(c) / temperature for c in m.candidates]) if m.candidates else [] for m in mentions]
     ctx: Optional[_Context] = None
     scored: list[list[tuple[float, list[str], Candidate]]] = []
     for _round in range(weights()["rounds"]):  # prior only, then context from the previous round
+        readings = [[(c.place, r) for c, r in zip(m.candidates, rs)] for m, rs in zip(mentions, ratios)]
         scored = [
-            [(*_score(c, key, ctx, container, actors, gazetteer), c) for c in mention.candidates]
-            for mention, key, container in zip(mentions, keys, containers)
+            [(*_score(c, key, ctx, [readings[j] for j in chains[i]], [pr for j in inners.get(i, ()) for pr in readings[j]],
+                      mention.hint, largest[i], actors, gazetteer), c) for c in mention.candidates]
+            for i, (mention, key) in enumerate(zip(mentions, keys))
         ]
-        temperature = weights()["temperature"]
-        ctx = _Context(mentions, keys, [_ratios([s / temperature for s, _, _ in items]) if items else [] for items in scored])
+        ratios = [_ratios([s / temperature for s, _, _ in items]) if items else [] for items in scored]
+        # a reading held back by a much larger namesake lends no support to the others either
+        # (else "Geneva" and "Washington" would read each other as the small Geneva in Washington)
+        ratios = [[0.0 if reasons == [BLOCKED] else r for r, (_, reasons, _) in zip(rs, items)]
+                  for rs, items in zip(ratios, scored)]
+        ctx = _Context(mentions, keys, ratios)
     chosen: list[Optional[Resolution]] = []
     for items in scored:
         if not items:
@@ -331,7 +483,20 @@ def describe(resolution: Resolution, text: str) -> str:
     return head + f": the most prominent of {resolution.alternatives} places of that name"
 
 
-def to_location(mention: Mention, resolution: Resolution) -> Location:
+def admin1_name(place: Place, gazetteer: Optional[Gazetteer] = None) -> Optional[str]:
+    """The admin1 name to report for a place: the unit's English name where the gazetteer has one
+    ("Aleppo" for Ḩalab), else its GeoNames name."""
+    if place.kind in ("country", "continent", "water") or not place.admin1:
+        return None
+    if place.kind == "admin1" and place.label:
+        return place.label
+    labels = (gazetteer or get_gazetteer()).admin1_labels
+    return labels.get((place.country, place.admin1), place.admin1)
+
+
+def to_location(mention: Mention, resolution: Resolution, admin1: Optional[str] = None) -> Location:
+    """The Location of a resolved mention; ``admin1`` overrides the reported admin1 name (the
+    article's own spelling of the unit)."""
     place = resolution.place
     return Location(
         text=mention.text,
@@ -340,7 +505,7 @@ def to_location(mention: Mention, resolution: Resolution) -> Location:
         lat=place.lat,
         lon=place.lon,
         country=place.country,
-        admin1=place.admin1 if place.kind not in ("country", "continent", "water") else None,
+        admin1=admin1 or admin1_name(place),
         precision=PRECISION_OF_KIND.get(place.kind, 3),
         reason=describe(resolution, mention.text),
         start=mention.start,

@@ -1,0 +1,264 @@
+"""Place phrases: a place named together with the places that contain it.
+
+News and event notes write where something happened as a chain, most specific first:
+"in Menakuru village (Nellore, Andhra Pradesh)", "near Opytne, Donetsk", "in Tall Sakhr in rural Ras
+al Ain in al-Hasakeh", "the village of Tieba (Bankass, Mopti)", "in Babruysk of the Mogilev region".
+Each link of the chain is a *slot*: the name, what the words around it say about its kind
+("village", "LGA", "province"), and the slot that contains it. The resolver uses the chain both ways:
+a name is read as the place that lies inside its containers, a container as the unit that holds the
+name; and when the most specific name is in no gazetteer (a small village), its containers still
+say where the event was.
+
+The chains are read from the surface text, not the parse: a small parser often attaches "in X, Y,"
+to the wrong word, and NER often calls an unfamiliar village a person or an organisation.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from eventcoder.places.gazetteer import DATA_DIR
+
+# Words that open a place phrase when a name follows.
+ENTRY_WORDS = {"in", "at", "near", "outside", "around", "inside", "from", "into", "to", "towards", "toward", "across",
+               "between", "and", "nearby", "within", "throughout", "along"}
+# Nouns after which "of NAME" names a place ("the village of X", "the outskirts of Y").
+OF_NOUNS = {"village", "villages", "town", "city", "area", "vicinity", "outskirts", "district", "province", "region",
+            "municipality", "countryside", "suburbs", "environs", "locality", "community", "governorate", "county",
+            "neighbourhood", "neighborhood", "state", "department", "commune", "surroundings", "outskirt", "part",
+            "island", "islands", "capital", "border", "west", "east", "north", "south"}
+# "on Tafas front", "on the Nihm frontline": "on" opens a phrase only before these.
+ON_FEATURES = {"front", "frontline", "frontlines", "axis", "road", "highway", "fronts"}
+# Lower-case particles inside names ("Ras al Ain", "Ciudad del Carmen", "Qasr bin Ghashir").
+CONNECTORS = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ath", "adh", "es", "ez", "ed", "er", "et",
+              "de", "del", "della", "la", "le", "les", "du", "des", "di", "da", "do", "dos", "das", "bin", "ibn",
+              "bani", "beni", "e", "y", "i", "sur", "sous", "upon", "am", "der", "van", "von", "los", "las"}
+# Lower-case articles that may open a name ("al-Hasakeh", "al Bukamal", "el Fasher").
+ARTICLES = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ath", "adh", "es", "ez", "ed", "er", "et"}
+MAX_NAME_WORDS = 6
+
+_TOKEN = re.compile(r"[^\W\d_][\w'’‘ʼ`\-]*|\d[\w\-]*|[(),;:.\"“”]|\S")
+
+
+@dataclass
+class Slot:
+    """One name of a place phrase, at character offsets of the text it was read from."""
+
+    start: int
+    end: int
+    text: str
+    hint: Optional[str] = None  # settlement, admin2, admin1, feature, area (see place_units.tsv)
+    container: Optional[int] = None  # index of the slot that contains this one
+    link: Optional[str] = None  # how the container is written: "paren", "comma", "in", "of"
+    near: bool = False  # "near X", "the outskirts of X", "X countryside": around X, not in it
+
+
+@dataclass
+class _Token:
+    start: int
+    end: int
+    text: str
+
+    @property
+    def lower(self) -> str:
+        return self.text.lower()
+
+
+@functools.lru_cache(maxsize=1)
+def unit_hints() -> dict[str, str]:
+    rows = (DATA_DIR / "place_units.tsv").read_text(encoding="utf-8").splitlines()
+    table = [row.split("\t") for row in rows if row.strip() and not row.startswith("#")]
+    return {word.strip().lower(): hint.strip() for word, hint in table[1:]}
+
+
+@functools.lru_cache(maxsize=1)
+def modifiers() -> frozenset[str]:
+    rows = (DATA_DIR / "place_modifiers.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(row.strip() for row in rows if row.strip() and not row.startswith("#"))
+
+
+@functools.lru_cache(maxsize=1)
+def _not_names() -> frozenset[str]:
+    """Capitalised words that never start a place name alone (months, weekdays, titles)."""
+    rows = (DATA_DIR / "scan_stopwords.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(row.strip().lower() for row in rows if row.strip() and not row.startswith("#"))
+
+
+def _capitalised(token: _Token) -> bool:
+    """"Maphumulo", and the lower-case prefix of some African names ("iLembe", "eThekwini")."""
+    text = token.text
+    return text[:1].isupper() or (len(text) > 2 and text[0].islower() and text[1].isupper())
+
+
+def _article_joined(token: _Token) -> bool:
+    """"al-Hasakeh", "ez-Zor": a lower-case article hyphenated to a capitalised word."""
+    head, _, rest = token.text.partition("-")
+    return head in ARTICLES and rest[:1].isupper()
+
+
+class _Reader:
+    """A tiny recursive-descent reader over the tokens of one text."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.tokens = [_Token(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(text)]
+
+    def adjacent(self, i: int) -> bool:
+        """Token i follows token i-1 after one space or a hyphen at most."""
+        gap = self.text[self.tokens[i - 1].end:self.tokens[i].start]
+        return gap in ("", " ")
+
+    def at(self, i: int) -> Optional[_Token]:
+        return self.tokens[i] if 0 <= i < len(self.tokens) else None
+
+    def name(self, i: int) -> Optional[tuple[int, int]]:
+        """The name starting at token i: (first token, end token exclusive), or None."""
+        first = self.at(i)
+        if first is None:
+            return None
+        j = i
+        if first.lower in ARTICLES and first.text.islower():
+            nxt = self.at(i + 1)
+            if nxt is None or not _capitalised(nxt) or not self.adjacent(i + 1):
+                return None
+            j = i + 1
+        elif not (_capitalised(first) or _article_joined(first)):
+            return None
+        end = j + 1
+        while end - i < MAX_NAME_WORDS:
+            tok = self.at(end)
+            if tok is None or not self.adjacent(end):
+                break
+            if tok.lower in _not_names():
+                break  # "Zahle Friday": a weekday or month ends the name
+            if _capitalised(tok) or _article_joined(tok) or tok.text[:1].isdigit() and self.text[tok.start - 1] == "-":
+                end += 1
+                continue
+            after = self.at(end + 1)
+            if (tok.lower in CONNECTORS and tok.text.islower() and after is not None and _capitalised(after)
+                    and self.adjacent(end + 1) and after.lower not in _not_names()):
+                end += 2
+                continue
+            break
+        if end - i == 1 and first.lower in _not_names():
+            return None
+        return i, end
+
+    def units_after(self, end: int) -> tuple[int, Optional[str]]:
+        """Unit words right after a name ("village", "LGA", "countryside"): new end and hint."""
+        hint = None
+        hints = unit_hints()
+        while (tok := self.at(end)) is not None and tok.lower in hints and self.adjacent(end):
+            hint = hint or hints[tok.lower]
+            end += 1
+        return end, hint
+
+
+def _trim_units(reader: _Reader, start: int, end: int) -> tuple[int, Optional[str]]:
+    """A capitalised unit word at the end of a name is a unit, not part of it ("Bungudu LGA",
+    "Wardak Province"), unless nothing would be left."""
+    hints = unit_hints()
+    hint = None
+    while end - start > 1 and reader.tokens[end - 1].lower in hints:
+        hint = hints[reader.tokens[end - 1].lower]
+        end -= 1
+    return end, hint
+
+
+def find_slots(text: str) -> list[Slot]:
+    """The place phrases of a text, as slots linked to their containers (see the module docstring)."""
+    reader = _Reader(text)
+    tokens = reader.tokens
+    slots: list[Slot] = []
+    taken: set[int] = set()  # token indices already read as part of a phrase
+
+    def item(i: int, near: bool = False) -> Optional[tuple[int, int]]:
+        """One link: [modifiers] [unit "of"] NAME [units]. Returns (slot index, next token)."""
+        mods = modifiers()
+        while (tok := reader.at(i)) is not None and tok.text in mods and reader.at(i + 1) is not None:
+            i += 1
+        tok, nxt = reader.at(i), reader.at(i + 1)
+        if tok is not None and nxt is not None and tok.lower in OF_NOUNS and nxt.lower == "of":
+            near = near or tok.lower in ("vicinity", "outskirts", "outskirt", "surroundings", "environs", "suburbs", "area")
+            i += 2
+            while (tok := reader.at(i)) is not None and tok.text in mods:
+                i += 1
+        found = reader.name(i)
+        if found is None or found[0] in taken:
+            return None
+        start, end = found
+        end, capital_hint = _trim_units(reader, start, end)
+        after, hint = reader.units_after(end)
+        hint = hint or capital_hint
+        if end - start > 1 and unit_hints().get(tokens[start].lower) == "area":
+            hint = "area"  # "Colonia Vallejo", "Barangay Basak": a part of a town, named as such
+        near = near or hint == "feature" and tokens[after - 1].lower in ("countryside", "outskirts", "area", "areas")
+        first, last = tokens[start], tokens[end - 1]
+        slots.append(Slot(first.start, last.end, text[first.start:last.end], hint=hint, near=near))
+        taken.update(range(start, after))
+        return len(slots) - 1, after
+
+    def chain(i: int, near: bool) -> None:
+        """A name and its containers: ", Y", " (A, B)", " in Y", " of [the] Y"."""
+        read = item(i, near)
+        if read is None:
+            return
+        current, i = read
+        while (tok := reader.at(i)) is not None:
+            if tok.text == "(":
+                j, inner = i + 1, current
+                while True:
+                    got = item(j)
+                    if got is None:
+                        break
+                    slots[inner].container, slots[inner].link = got[0], "paren" if inner == current else "comma"
+                    inner, j = got
+                    if reader.at(j) is not None and reader.at(j).text == ",":
+                        j += 1
+                        continue
+                    break
+                if inner == current or reader.at(j) is None or reader.at(j).text != ")":
+                    return
+                current, i = inner, j + 1
+                continue
+            if tok.text == "," or tok.lower in ("in", "of"):
+                j = i + 1
+                if tok.lower == "of" and reader.at(j) is not None and reader.at(j).lower == "the":
+                    j += 1
+                got = item(j)
+                if got is None:
+                    return
+                slots[current].container = got[0]
+                slots[current].link = "comma" if tok.text == "," else tok.lower
+                current, i = got
+                continue
+            return
+
+    for i, tok in enumerate(tokens):
+        if i in taken:
+            continue
+        word = tok.lower
+        nxt = reader.at(i + 1)
+        if nxt is None:
+            break
+        if word in ENTRY_WORDS or (word in OF_NOUNS and nxt.lower == "of"):
+            start = i if word in OF_NOUNS else i + 1
+            chain(start, near=word in ("near", "outside", "around", "nearby"))
+        elif word == "the" and (found := reader.name(i + 1)) is not None and reader.at(found[1]) is not None \
+                and reader.at(found[1]).lower in unit_hints():
+            chain(i + 1, near=False)  # "blocked the Saadnayel highway", "the Tafas front"
+        elif word == "on":
+            found = reader.name(i + 1)
+            if found and reader.at(found[1]) is not None and reader.at(found[1]).lower in ON_FEATURES:
+                chain(i + 1, near=False)
+        elif (_capitalised(tok) or _article_joined(tok)) and i not in taken:
+            # the house style without a preposition: "attacked Karakai (Bungudu LGA, Zamfara)"
+            found = reader.name(i)
+            if found is None:
+                continue
+            end, _ = reader.units_after(_trim_units(reader, *found)[0])
+            if reader.at(end) is not None and reader.at(end).text == "(" and i > 0:
+                chain(i, near=False)
+    return slots
