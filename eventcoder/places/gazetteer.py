@@ -26,7 +26,7 @@ from typing import Optional
 DATA_DIR = Path(__file__).resolve().parent / "data"
 INDEX_NAME = "gazetteer.sqlite"
 # Bump when the schema or the build rules change: an index with another version is rebuilt.
-SCHEMA_VERSION = "11"
+SCHEMA_VERSION = "12"
 # The curated tables the build reads (a change to one of them rebuilds the index).
 BUILD_TABLES = ("admin1_aliases.tsv", "aliases.tsv", "country_centres.tsv", "regions.tsv", "us_state_abbreviations.tsv")
 
@@ -64,7 +64,7 @@ class Candidate:
 
 
 _PUNCT = re.compile(r"[\-‐‑‒–—_/,;:()\[\]\"“”]+")
-_DROP = re.compile(r"[.'’`ʻʼ]")
+_DROP = re.compile(r"[.'’‘`ʻʼʿʾ]")  # apostrophes and the signs for Arabic ayn and hamza ("‘Adan", "Ta‘izz")
 _SPACE = re.compile(r"\s+")
 
 

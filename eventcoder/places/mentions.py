@@ -13,16 +13,7 @@ from typing import Iterable, Optional
 
 from spacy.tokens import Doc
 
-from eventcoder.places.gazetteer import (
-    DATA_DIR,
-    HOW_ALTERNATE,
-    HOW_DEMONYM,
-    HOW_NAME,
-    Candidate,
-    Gazetteer,
-    name_key,
-    skeleton,
-)
+from eventcoder.places.gazetteer import DATA_DIR, HOW_ALTERNATE, HOW_DEMONYM, HOW_NAME, Candidate, Gazetteer
 from eventcoder.places.phrases import find_slots, unit_hints
 from eventcoder.places.resolve import Mention, chain_of, contains, lookup
 
@@ -235,10 +226,6 @@ class UnknownPlace:
     near: bool = False
 
 
-# A skeleton this long is telling enough to read a town of some size by it without a container
-# ("Tell Abiad" for Tall Abyad, "Ain al Arab" for 'Ayn al 'Arab).
-SKELETON_ALONE = 4
-
 # Capitalised words that may stand before a name without being part of what a gazetteer holds
 # ("Northern Kordofan", "Rural Damascus"): a phrase name that no gazetteer holds keeps the shorter
 # name found inside it only when the extra words are of these.
@@ -251,15 +238,13 @@ def _other_spellings(text: str, outers: list[Mention], inners: list[Mention], co
     """Other spellings of a phrase name ("Saraqab" for Saraqib, "Galgaduud" for Galguduud), kept only
     where the text vouches for them: inside a container written with the name, holding a place
     written inside it, or, for the top of a phrase, a province or district of a country the text
-    names ("Urozgan" in a note on Afghan forces) or a town of some size when the skeleton is long
-    ("Tell Abiad" for Tall Abyad). A short skeleton alone matches too many unrelated places."""
+    names ("Urozgan" in a note on Afghan forces). A skeleton alone matches too many unrelated places
+    (measured on the even half of ACLED 2020: reading towns by skeleton alone did more harm than good)."""
     found = []
     for cand in gazetteer.similar(text):
         if any(contains(outer.place, cand.place) for m in outers for outer in m.candidates if outer.how != HOW_DEMONYM) \
                 or any(contains(cand.place, inner.place) for m in inners for inner in m.candidates) \
-                or (not outers and cand.place.kind in ("admin1", "admin2") and cand.place.country in countries) \
-                or (not outers and len(skeleton(name_key(text))) >= SKELETON_ALONE
-                    and (cand.place.population or 0) >= PERSON_TOWN_POPULATION):
+                or (not outers and cand.place.kind in ("admin1", "admin2") and cand.place.country in countries):
             found.append(cand)
     return found
 

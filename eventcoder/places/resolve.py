@@ -4,11 +4,19 @@ Each mention gets its candidates from the gazetteer (names and alternate names, 
 diacritics and hyphens). A candidate's score starts from a prior (feature kind, population, whether
 the name is the place's own or an alternate one) and then takes the article into account, in two
 rounds: the countries and admin1 units that the article's other places point to, places close to
-the others, neighbouring countries, "City, State" pairs ("Paris, Texas"), and the countries of the
-event's actors. Every choice keeps the reasons that decided it.
+the others, neighbouring countries, containers written with the name ("Paris, Texas", "Tieba
+(Bankass, Mopti)": the name is read inside them, the container as the unit that holds it), the words
+around it ("Wardak province"), and the country of the event's actors when they share one. A town
+far smaller than a namesake abroad (Geneva, Washington vs Geneva) needs evidence of its own, not just
+the countries the article names. Every choice keeps the reasons that decided it.
 
 The weights live in ``data/resolve_weights.json`` (tuned on the even half of LGL, see
-benchmarks/gazetteer.py).
+benchmarks/gazetteer.py). Those added with the place phrases were set by hand and checked on the
+even halves of LGL and ACLED 2020 (benchmarks/acled_places.py): ``holds_named_place`` (a container
+that holds the name written inside it), ``kind_hint`` ("village", "province"), ``skeleton_name``
+(another transliteration, weaker than an alternate name), and ``dominant_population`` /
+``dominant_ratio`` / ``dominated_local_evidence`` (a town is dominated by a namesake abroad at least
+100,000 strong and 8 times its size, and then needs that much local evidence).
 """
 from __future__ import annotations
 
