@@ -14,6 +14,7 @@ to the wrong word, and NER often calls an unfamiliar village a person or an orga
 """
 from __future__ import annotations
 
+import calendar
 import functools
 import re
 from dataclasses import dataclass
@@ -34,10 +35,12 @@ ON_FEATURES = {"front", "frontline", "frontlines", "axis", "road", "highway", "f
 # Lower-case particles inside names ("Ras al Ain", "Ciudad del Carmen", "Qasr bin Ghashir").
 CONNECTORS = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ath", "adh", "es", "ez", "ed", "er", "et",
               "de", "del", "della", "la", "le", "les", "du", "des", "di", "da", "do", "dos", "das", "bin", "ibn",
-              "bani", "beni", "e", "y", "i", "sur", "sous", "upon", "am", "der", "van", "von", "los", "las"}
+              "bani", "beni", "e", "y", "i", "a", "sur", "sous", "upon", "am", "der", "van", "von", "los", "las"}
 # Lower-case articles that may open a name ("al-Hasakeh", "al Bukamal", "el Fasher").
 ARTICLES = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ath", "adh", "es", "ez", "ed", "er", "et"}
 MAX_NAME_WORDS = 6
+# Month and weekday names (English, from the standard library): they end a name, never extend it.
+_TIME_WORDS = frozenset(name.lower() for name in (*calendar.month_name[1:], *calendar.day_name))
 
 _TOKEN = re.compile(r"[^\W\d_][\w'’‘ʼ`\-]*|\d[\w\-]*|[(),;:.\"“”]|\S")
 
@@ -131,14 +134,14 @@ class _Reader:
             tok = self.at(end)
             if tok is None or not self.adjacent(end):
                 break
-            if tok.lower in _not_names():
-                break  # "Zahle Friday": a weekday or month ends the name
+            if tok.lower in _TIME_WORDS:
+                break  # "Zahle on Friday": a weekday or month ends the name
             if _capitalised(tok) or _article_joined(tok) or tok.text[:1].isdigit() and self.text[tok.start - 1] == "-":
                 end += 1
                 continue
             after = self.at(end + 1)
             if (tok.lower in CONNECTORS and tok.text.islower() and after is not None and _capitalised(after)
-                    and self.adjacent(end + 1) and after.lower not in _not_names()):
+                    and self.adjacent(end + 1) and after.lower not in _TIME_WORDS):
                 end += 2
                 continue
             break
