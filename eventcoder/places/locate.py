@@ -47,7 +47,7 @@ from eventcoder.places.gazetteer import (
     skeleton,
 )
 from eventcoder.places.mentions import UnknownPlace, mentions_in_doc, overlaps, scan, with_phrases
-from eventcoder.places.phrases import unit_hints
+from eventcoder.places.phrases import unit_hints, words as phrase_words
 from eventcoder.places.resolve import (
     Mention,
     Resolution,
@@ -154,12 +154,6 @@ def _governing_prep(span: Span) -> Optional[Token]:
     return None
 
 
-# Words after a country name that do not make it an attribute ("in Syria and ...", "Syria is ...").
-_FUNCTION_WORDS = {"and", "or", "is", "was", "were", "are", "has", "had", "have", "on", "in", "at", "to", "for", "with",
-                   "from", "by", "after", "before", "since", "as", "but", "which", "who", "that", "where", "said",
-                   "says", "of", "amid", "over", "during", "near", "until", "while", "when"}
-
-
 def _actor_like(place: ArticlePlace, actor_spans: list[tuple[int, int]]) -> bool:
     """A capital, country or state standing for its government ("Baku said", "Azerbaijan's aggression",
     "in addition to the United States, ... Russia have asked"), or a name inside an actor's or an
@@ -172,7 +166,7 @@ def _actor_like(place: ArticlePlace, actor_spans: list[tuple[int, int]]) -> bool
         after = re.match(r"\s+([a-z]+)", place.sentence.text[place.mention.end - place.sentence.start:])
         before = re.search(r"([a-z]+)\s+(?:the\s+)?$", place.sentence.text[:place.mention.start - place.sentence.start])
         return place.resolution.place.kind == "country" and after is not None and \
-            after.group(1) not in location_nouns() and after.group(1) not in _FUNCTION_WORDS and \
+            after.group(1) not in location_nouns() and after.group(1) not in phrase_words("not_attribute_after") and \
             (before is None or before.group(1) not in LOCATIVE_PREPS)
     root = place.span.root
     while root.dep_ == "conj" and root.head.i != root.i:  # "the UN and Russia have asked": Russia is a subject too
@@ -296,10 +290,10 @@ _ADJECTIVE_REST = re.compile(r"[a-z]{0,5}(?: (?:oblast|voblasc|oblysy|region|pro
 
 def _without_unit_words(text: str) -> str:
     """"Haifa city" -> "Haifa": the unit word is not part of the name."""
-    words = text.split()
-    while len(words) > 1 and words[-1].lower() in unit_hints():
-        words.pop()
-    return " ".join(words)
+    parts = text.split()
+    while len(parts) > 1 and parts[-1].lower() in unit_hints():
+        parts.pop()
+    return " ".join(parts)
 
 
 def _spell_admin1(places: list[ArticlePlace], gazetteer: Gazetteer) -> None:

@@ -14,7 +14,7 @@ from typing import Iterable, Optional
 from spacy.tokens import Doc
 
 from eventcoder.places.gazetteer import DATA_DIR, HOW_ALTERNATE, HOW_DEMONYM, HOW_NAME, Candidate, Gazetteer
-from eventcoder.places.phrases import find_slots, unit_hints
+from eventcoder.places.phrases import find_slots, unit_hints, words as phrase_words
 from eventcoder.places.resolve import Mention, chain_of, contains, lookup
 
 PLACE_LABELS = ("GPE", "LOC", "FAC")
@@ -226,13 +226,6 @@ class UnknownPlace:
     near: bool = False
 
 
-# Capitalised words that may stand before a name without being part of what a gazetteer holds
-# ("Northern Kordofan", "Rural Damascus"): a phrase name that no gazetteer holds keeps the shorter
-# name found inside it only when the extra words are of these.
-NAME_MODIFIERS = {"north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "upper",
-                  "lower", "middle", "greater", "rural", "outer", "inner", "old", "new", "the"}
-
-
 def _other_spellings(text: str, outers: list[Mention], inners: list[Mention], countries: set[str],
                      gazetteer: Gazetteer) -> list[Candidate]:
     """Other spellings of a phrase name ("Saraqab" for Saraqib, "Galgaduud" for Galguduud), kept only
@@ -306,7 +299,8 @@ def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gaz
         partial = [i for i in inner if span[0] <= work[i].start and work[i].end <= span[1]]
         if inner and not candidates and len(partial) == len(inner) and all(
                 set(w.lower() for w in (text[slot.start:work[i].start - offset] + " " +
-                                        text[work[i].end - offset:slot.end]).split()) <= NAME_MODIFIERS for i in inner):
+                                        text[work[i].end - offset:slot.end]).split()) <= phrase_words("name_modifier")
+                for i in inner):
             of_slot[index] = max(inner, key=lambda i: work[i].end - work[i].start)  # "Rural Damascus": Damascus
             continue
         if inner and len(partial) < len(inner):

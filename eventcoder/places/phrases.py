@@ -22,22 +22,6 @@ from typing import Optional
 
 from eventcoder.places.gazetteer import DATA_DIR
 
-# Words that open a place phrase when a name follows.
-ENTRY_WORDS = {"in", "at", "near", "outside", "around", "inside", "from", "into", "to", "towards", "toward", "across",
-               "between", "and", "nearby", "within", "throughout", "along"}
-# Nouns after which "of NAME" names a place ("the village of X", "the outskirts of Y").
-OF_NOUNS = {"village", "villages", "town", "city", "area", "vicinity", "outskirts", "district", "province", "region",
-            "municipality", "countryside", "suburbs", "environs", "locality", "community", "governorate", "county",
-            "neighbourhood", "neighborhood", "state", "department", "commune", "surroundings", "outskirt", "part",
-            "island", "islands", "capital", "border", "west", "east", "north", "south"}
-# "on Tafas front", "on the Nihm frontline": "on" opens a phrase only before these.
-ON_FEATURES = {"front", "frontline", "frontlines", "axis", "road", "highway", "fronts"}
-# Lower-case particles inside names ("Ras al Ain", "Ciudad del Carmen", "Qasr bin Ghashir").
-CONNECTORS = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ath", "adh", "es", "ez", "ed", "er", "et",
-              "de", "del", "della", "la", "le", "les", "du", "des", "di", "da", "do", "dos", "das", "bin", "ibn",
-              "bani", "beni", "e", "y", "i", "a", "sur", "sous", "upon", "am", "der", "van", "von", "los", "las"}
-# Lower-case articles that may open a name ("al-Hasakeh", "al Bukamal", "el Fasher").
-ARTICLES = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ath", "adh", "es", "ez", "ed", "er", "et"}
 MAX_NAME_WORDS = 6
 # Month and weekday names (English, from the standard library): they end a name, never extend it.
 _TIME_WORDS = frozenset(name.lower() for name in (*calendar.month_name[1:], *calendar.day_name))
@@ -70,6 +54,21 @@ class _Token:
 
 
 @functools.lru_cache(maxsize=1)
+def phrase_words() -> dict[str, frozenset[str]]:
+    """The reader's word lists by role (data/place_phrase_words.tsv)."""
+    rows = (DATA_DIR / "place_phrase_words.tsv").read_text(encoding="utf-8").splitlines()
+    table = [row.split("\t") for row in rows if row.strip() and not row.startswith("#")][1:]
+    found: dict[str, set[str]] = {}
+    for role, word in table:
+        found.setdefault(role.strip(), set()).add(word.strip())
+    return {role: frozenset(words) for role, words in found.items()}
+
+
+def words(role: str) -> frozenset[str]:
+    return phrase_words().get(role, frozenset())
+
+
+@functools.lru_cache(maxsize=1)
 def unit_hints() -> dict[str, str]:
     rows = (DATA_DIR / "place_units.tsv").read_text(encoding="utf-8").splitlines()
     table = [row.split("\t") for row in rows if row.strip() and not row.startswith("#")]
@@ -98,7 +97,7 @@ def _capitalised(token: _Token) -> bool:
 def _article_joined(token: _Token) -> bool:
     """"al-Hasakeh", "ez-Zor": a lower-case article hyphenated to a capitalised word."""
     head, _, rest = token.text.partition("-")
-    return head in ARTICLES and rest[:1].isupper()
+    return head in words("article") and rest[:1].isupper()
 
 
 class _Reader:
@@ -122,7 +121,7 @@ class _Reader:
         if first is None:
             return None
         j = i
-        if first.lower in ARTICLES and first.text.islower():
+        if first.lower in words("article") and first.text.islower():
             nxt = self.at(i + 1)
             if nxt is None or not _capitalised(nxt) or not self.adjacent(i + 1):
                 return None
@@ -140,7 +139,7 @@ class _Reader:
                 end += 1
                 continue
             after = self.at(end + 1)
-            if (tok.lower in CONNECTORS and tok.text.islower() and after is not None and _capitalised(after)
+            if (tok.lower in words("connector") and tok.text.islower() and after is not None and _capitalised(after)
                     and self.adjacent(end + 1) and after.lower not in _TIME_WORDS):
                 end += 2
                 continue
@@ -183,8 +182,8 @@ def find_slots(text: str) -> list[Slot]:
         while (tok := reader.at(i)) is not None and tok.text in mods and reader.at(i + 1) is not None:
             i += 1
         tok, nxt = reader.at(i), reader.at(i + 1)
-        if tok is not None and nxt is not None and tok.lower in OF_NOUNS and nxt.lower == "of":
-            near = near or tok.lower in ("vicinity", "outskirts", "outskirt", "surroundings", "environs", "suburbs", "area")
+        if tok is not None and nxt is not None and tok.lower in words("of_noun") and nxt.lower == "of":
+            near = near or tok.lower in words("near_noun")
             i += 2
             while (tok := reader.at(i)) is not None and tok.text in mods:
                 i += 1
@@ -246,15 +245,15 @@ def find_slots(text: str) -> list[Slot]:
         nxt = reader.at(i + 1)
         if nxt is None:
             break
-        if word in ENTRY_WORDS or (word in OF_NOUNS and nxt.lower == "of"):
-            start = i if word in OF_NOUNS else i + 1
+        if word in words("entry") or (word in words("of_noun") and nxt.lower == "of"):
+            start = i if word in words("of_noun") else i + 1
             chain(start, near=word in ("near", "outside", "around", "nearby"))
         elif word == "the" and (found := reader.name(i + 1)) is not None and reader.at(found[1]) is not None \
                 and reader.at(found[1]).lower in unit_hints():
             chain(i + 1, near=False)  # "blocked the Saadnayel highway", "the Tafas front"
         elif word == "on":
             found = reader.name(i + 1)
-            if found and reader.at(found[1]) is not None and reader.at(found[1]).lower in ON_FEATURES:
+            if found and reader.at(found[1]) is not None and reader.at(found[1]).lower in words("on_feature"):
                 chain(i + 1, near=False)
         elif (_capitalised(tok) or _article_joined(tok)) and i not in taken:
             # the house style without a preposition: "attacked Karakai (Bungudu LGA, Zamfara)"
