@@ -73,7 +73,8 @@ def fill_countries(event: Event) -> None:
                 ref.country = loc.country
                 ref.reason = f"{ref.reason}; country of the event's place ({loc.name})"
     elif loc is None:
-        country = next((a.country for a in event.actors + event.recipients if a.country and a.country not in GROUPS), None)
+        # the source's country only: a recipient is often a foreign target ("against the US dollar")
+        country = next((a.country for a in event.actors if a.country and a.country not in GROUPS), None)
         if country:
             from eventcoder.places import get_gazetteer
 
