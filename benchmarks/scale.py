@@ -73,11 +73,27 @@ def run_dask(inputs: list[str], db: str, n_workers: int) -> dict:
         startup = time.perf_counter() - began
         workers_before = sum(client.run(_cpu_seconds).values())
         client_before = time.process_time()
-        result = code_with_dask(inputs, db, client=client)
+        snapshots: list[tuple[int, int]] = []  # (articles linked, pairs compared) as the store grows
+        result = code_with_dask(inputs, db, client=client,
+                                on_progress=lambda r: snapshots.append((r.link.articles, r.link.pairs_compared)))
         client_cpu = time.process_time() - client_before
         worker_cpu = sum(client.run(_cpu_seconds).values()) - workers_before
+    snapshots.append((result.link.articles, result.link.pairs_compared))
     return {"startup_s": startup, "seconds": result.seconds, "worker_cpu_s": worker_cpu, "client_cpu_s": client_cpu,
-            "result": result}
+            "pairs_per_article_by_quarter": _by_quarter(snapshots), "result": result}
+
+
+def _by_quarter(snapshots: list[tuple[int, int]]) -> list[float]:
+    """Dedup pairs compared per article in each quarter of the run: flat means linking cost does
+    not grow with the store (blocking works), rising means it does."""
+    total = snapshots[-1][0] if snapshots else 0
+    rates, last = [], (0, 0)
+    for quarter in (1, 2, 3, 4):
+        point = next((s for s in snapshots if s[0] >= total * quarter / 4), snapshots[-1] if snapshots else (0, 0))
+        articles, pairs = point[0] - last[0], point[1] - last[1]
+        rates.append(round(pairs / articles, 1) if articles else 0.0)
+        last = point
+    return rates
 
 
 def main() -> None:
@@ -128,7 +144,8 @@ def main() -> None:
                   f"{coded / seconds:.2f} stories/s; workers {run['worker_cpu_s']:.1f} CPU-s "
                   f"({coded / run['worker_cpu_s']:.2f} stories per CPU-second), client {run['client_cpu_s']:.1f} CPU-s "
                   f"(cluster start + model load {run['startup_s']:.1f} s; "
-                  f"{result.link.pairs_per_article:.1f} dedup pairs compared per article; "
+                  f"{result.link.pairs_per_article:.1f} dedup pairs compared per article, by quarter "
+                  f"{run['pairs_per_article_by_quarter']}; "
                   f"machine load {load_before:.1f} -> {os.getloadavg()[0]:.1f})", flush=True)
 
         if "dask1" in figures and "dask2" in figures:

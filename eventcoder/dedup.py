@@ -21,10 +21,14 @@ How two mentions are compared (``compare``):
 Clustering is incremental (``link_pending``): after each store write, the mentions not yet in a
 cluster are compared only with the mentions that share a blocking key with them within the date
 window: the article, a participant or place country, a proper name, a one-degree grid cell
-around the location, or a MinHash LSH band of the evidence words (``datasketch``). A mention
-joins the cluster of its best-scoring match (if that cluster's canonical record does not
-contradict it) or starts a new one; existing clusters are never re-clustered, so the cost per
-article stays flat as the store grows. ``LinkStats.pairs_compared`` measures it.
+around the location, or a MinHash LSH band of the evidence words (``datasketch``). A key whose
+block holds more than MAX_BLOCK_CLUSTERS events is skipped (block purging: "c:USA" in a wire
+feed), and a cluster is met through at most REPS_PER_CLUSTER of its members. A mention joins the
+cluster of its best-scoring match (if that cluster's canonical record does not contradict it)
+or starts a new one; existing clusters are never re-clustered, so the cost per article depends
+on how many reports fall in the date window, not on the size of the store.
+``LinkStats.pairs_compared`` measures it. Linking after every batch or once after several gives
+the same clusters and compares the same pairs (the order is the order of the writes).
 
 Tables (in the store's DuckDB file): ``clusters`` (one row per cluster, with the canonical record
 as JSON), ``cluster_members`` (event id -> cluster id, with the match it was linked by) and
@@ -59,6 +63,11 @@ MAX_GAP_DAYS = 2  # date windows further apart than this are different events
 TOWN_KM = 10.0  # two town-precision locations this close are the same town
 GRID_DEG = 1.0  # blocking cell size for located mentions
 MINHASH_PERM, LSH_ROWS = 48, 2  # 24 bands of 2 rows: J=0.25 pairs meet in a band ~80% of the time
+# Block purging: a key shared by the mentions of more than MAX_BLOCK_CLUSTERS events in the
+# window ("c:USA" in a wire feed) tells nothing and would make linking quadratic; it is skipped.
+# Within a block, a cluster is met through at most REPS_PER_CLUSTER of its members, so an event
+# told by 300 outlets costs a new report 5 comparisons, not 300.
+MAX_BLOCK_CLUSTERS, REPS_PER_CLUSTER = 50, 5
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS clusters (
@@ -213,6 +222,7 @@ class Mention:
     actors: frozenset[str]
     recipients: frozenset[str]
     countries: frozenset[str]  # participants' countries
+    status: str  # realized, negated or hypothetical: only mentions of one status can be one event
     _keys: dict[object, frozenset[str]] = field(default_factory=dict, repr=False)
 
     def keys(self, probe: bool = False) -> frozenset[str]:
@@ -230,10 +240,6 @@ class Mention:
         return self.event.article_id
 
     @property
-    def status(self) -> str:
-        return "negated" if self.event.negated else "hypothetical" if self.event.hypothetical else "realized"
-
-    @property
     def point(self) -> Optional[tuple[float, float]]:
         loc = self.event.location
         if loc is None or loc.lat is None or loc.lon is None:
@@ -241,7 +247,19 @@ class Mention:
         return loc.lat, loc.lon
 
 
-def make_mention(event: Event, source: Optional[str], rules: Optional[Rules] = None) -> Mention:
+def text_features(event: Event, rules: Optional[Rules] = None) -> dict[str, list[str]]:
+    """The costly part of a mention, from its evidence text alone: proper names, content words
+    and MinHash LSH bands. The Dask engine computes it on the workers, next to the coding."""
+    rules = rules or load_rules()
+    words = content_words(event.evidence.text, rules)
+    return {"names": sorted(proper_names(event.evidence.text, rules)), "words": sorted(words),
+            "bands": lsh_bands(words)}
+
+
+def make_mention(event: Event, source: Optional[str], rules: Optional[Rules] = None,
+                 features: Optional[dict[str, list[str]]] = None) -> Mention:
+    """A stored (or about to be stored) event record, ready to compare; ``features`` are its
+    ``text_features`` when already computed."""
     rules = rules or load_rules()
     story = dt.date.fromisoformat(event.story_date)
     day: Optional[dt.date] = None
@@ -254,11 +272,13 @@ def make_mention(event: Event, source: Optional[str], rules: Optional[Rules] = N
         width = rules.halfwidth.get(event.date_precision or 1, 0)
         lo, hi = day - dt.timedelta(days=width), day + dt.timedelta(days=width)
         exact = (event.date_precision or 1) == 1 and not event.date_reason
-    names = proper_names(event.evidence.text, rules)  # the location is compared as a place, not a name
+    features = features or text_features(event, rules)  # the location is compared as a place, not a name
     countries = frozenset(r.country for r in [*event.actors, *event.recipients] if r.country)
-    return Mention(event, source, story, lo, hi, exact, names,
-                   content_words(event.evidence.text, rules), _party_tokens(event.actors),
-                   _party_tokens(event.recipients), countries)
+    mention = Mention(event, source, story, lo, hi, exact, frozenset(features["names"]), frozenset(features["words"]),
+                      _party_tokens(event.actors), _party_tokens(event.recipients), countries,
+                      "negated" if event.negated else "hypothetical" if event.hypothetical else "realized")
+    mention._keys["bands"] = frozenset(features["bands"])
+    return mention
 
 
 # --------------------------------------------------------------------------- comparison
@@ -408,10 +428,7 @@ def blocking_keys(m: Mention, probe: bool = False) -> set[str]:
         y, x = _cell(*m.point)
         steps = (-1, 0, 1) if probe else (0,)
         keys |= {f"g:{y + dy}:{x + dx}" for dy in steps for dx in steps}
-    bands = m._keys.get("bands")  # the MinHash is shared by the probe and the index keys
-    if bands is None:
-        bands = m._keys["bands"] = frozenset(lsh_bands(m.words))
-    return keys | bands
+    return keys | m._keys["bands"]  # MinHash LSH bands of the words, made with the mention
 
 
 # --------------------------------------------------------------------------- clusters
@@ -505,6 +522,7 @@ class LinkStats:
     pairs_compared: int = 0  # full comparisons made (after blocking)
     new_clusters: int = 0
     joined: int = 0  # mentions that joined an existing or earlier cluster
+    purged_keys: int = 0  # blocking keys skipped: their block held more than MAX_BLOCK_CLUSTERS clusters
     seconds: float = 0.0
 
     @property
@@ -512,7 +530,7 @@ class LinkStats:
         return self.pairs_compared / self.articles if self.articles else 0.0
 
     def add(self, other: "LinkStats") -> None:
-        for name in ("mentions", "articles", "pairs_compared", "new_clusters", "joined", "seconds"):
+        for name in ("mentions", "articles", "pairs_compared", "new_clusters", "joined", "purged_keys", "seconds"):
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
@@ -552,6 +570,18 @@ class _FeatureCache:
 _FEATURES = _FeatureCache()
 
 
+def remember(db: str, mentions: Iterable[Mention]) -> None:
+    """Hand ``link_pending`` mentions already made for records just written to ``db`` (the Dask
+    loader makes them from the features its workers computed), so that it need not read and
+    tokenize them again."""
+    key = str(Path(db).resolve())
+    for m in mentions:
+        _FEATURES.items[(key, m.id)] = m
+        _FEATURES.items.move_to_end((key, m.id))
+    while len(_FEATURES.items) > _FEATURES.size:
+        _FEATURES.items.popitem(last=False)
+
+
 def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, list], types: dict[str, pa.DataType]) -> None:
     if not next(iter(columns.values())):
         return
@@ -563,40 +593,82 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, columns: dict[str, list]
         con.unregister("_dedup_rows")
 
 
-def _candidates(con: duckdb.DuckDBPyConnection, pending: Sequence[Mention], rules: Rules) -> dict[int, list[tuple[str, str]]]:
+@dataclass
+class _Found:
+    """What the stored index holds for one pending mention: per blocking key, up to
+    REPS_PER_CLUSTER members of each cluster in the key's block, and the keys purged because
+    their block held more than MAX_BLOCK_CLUSTERS clusters."""
+
+    reps: dict[str, list[tuple[str, str]]] = field(default_factory=dict)  # key -> [(event id, cluster id)]
+    purged: set[str] = field(default_factory=set)
+
+
+def _candidates(con: duckdb.DuckDBPyConnection, pending: Sequence[Mention], rules: Rules) -> dict[int, _Found]:
     """For each pending mention (by index), the linked mentions sharing a blocking key in its
-    date window, as (event id, cluster id)."""
-    probe: dict[str, list] = {"idx": [], "key": [], "lo": [], "hi": [], "types": [], "status": []}
+    date window (same status, compatible type), as ``_Found``."""
     slack = dt.timedelta(days=MAX_GAP_DAYS)
+    key_idx: list[int] = []
+    keys: list[str] = []
     for i, m in enumerate(pending):
-        keys = m.keys(probe=True)
-        probe["idx"] += [i] * len(keys)
-        probe["key"] += keys
-        probe["lo"] += [m.lo - slack] * len(keys)
-        probe["hi"] += [m.hi + slack] * len(keys)
-        probe["types"] += [rules.compatible_types(m.event.event_type)] * len(keys)
-        probe["status"] += [m.status] * len(keys)
-    if not probe["idx"]:
+        mine = m.keys(probe=True)
+        key_idx += [i] * len(mine)
+        keys += mine
+    if not keys:
         return {}
-    arrow = pa.table({"idx": pa.array(probe["idx"], pa.int32()), "key": pa.array(probe["key"]),
-                      "lo": pa.array(probe["lo"], pa.date32()), "hi": pa.array(probe["hi"], pa.date32()),
-                      "types": pa.array(probe["types"], pa.list_(pa.string())), "status": pa.array(probe["status"])})
-    con.register("_dedup_probe", arrow)
+    lows, highs = [m.lo - slack for m in pending], [m.hi + slack for m in pending]
+    probe_keys = pa.table({"idx": pa.array(key_idx, pa.int32()), "key": pa.array(keys)})
+    probe_mentions = pa.table({
+        "idx": pa.array(range(len(pending)), pa.int32()), "lo": pa.array(lows, pa.date32()),
+        "hi": pa.array(highs, pa.date32()), "status": pa.array([m.status for m in pending]),
+        "types": pa.array([rules.compatible_types(m.event.event_type) for m in pending], pa.list_(pa.string()))})
+    con.register("_dedup_probe_keys", probe_keys)
+    con.register("_dedup_probe", probe_mentions)
     try:
         # the constant date bounds let DuckDB skip the row groups of other periods (zone maps):
         # the index is appended in coding order, which for a news stream is close to date order
         rows = con.execute(
-            "SELECT DISTINCT p.idx, k.event_id, m.cluster_id FROM _dedup_probe p"
-            " JOIN dedup_keys k ON k.key = p.key AND k.lo <= p.hi AND k.hi >= p.lo AND k.status = p.status"
-            " JOIN cluster_members m ON m.event_id = k.event_id"
-            " WHERE list_contains(p.types, k.event_type) AND k.lo <= ? AND k.hi >= ?"
-            " ORDER BY p.idx, k.event_id", [max(probe["hi"]), min(probe["lo"])]).fetchall()
+            "WITH hits AS (SELECT q.idx, q.key, k.event_id, m.cluster_id FROM _dedup_probe_keys q"
+            "  JOIN _dedup_probe p ON p.idx = q.idx"
+            "  JOIN dedup_keys k ON k.key = q.key AND k.lo <= p.hi AND k.hi >= p.lo AND k.status = p.status"
+            "  JOIN cluster_members m ON m.event_id = k.event_id"
+            "  WHERE list_contains(p.types, k.event_type) AND k.lo <= ? AND k.hi >= ?),"
+            " ranked AS (SELECT *, count(DISTINCT cluster_id) OVER (PARTITION BY idx, key) AS n_clusters,"
+            "  row_number() OVER (PARTITION BY idx, key, cluster_id ORDER BY event_id) AS rank FROM hits)"
+            " SELECT idx, key, n_clusters > ? AS purged, event_id, cluster_id FROM ranked"
+            " WHERE rank <= ? AND (n_clusters <= ? OR rank = 1)"
+            " ORDER BY idx, key, event_id",
+            [max(highs), min(lows), MAX_BLOCK_CLUSTERS, REPS_PER_CLUSTER, MAX_BLOCK_CLUSTERS]).fetchall()
     finally:
+        con.unregister("_dedup_probe_keys")
         con.unregister("_dedup_probe")
-    found: dict[int, list[tuple[str, str]]] = {}
-    for idx, event_id, cluster_id in rows:
-        found.setdefault(idx, []).append((event_id, cluster_id))
+    found: dict[int, _Found] = {}
+    for idx, key, purged, event_id, cluster_id in rows:
+        entry = found.setdefault(idx, _Found())
+        if purged:
+            entry.purged.add(key)
+        else:
+            entry.reps.setdefault(key, []).append((event_id, cluster_id))
     return found
+
+
+def _block(m: Mention, key: str, found: _Found, batch_index: dict[str, list[Mention]], cluster_of: dict[str, str],
+           types: set[str]) -> Optional[list[tuple[str, str]]]:
+    """The members a pending mention is compared with through one key: up to REPS_PER_CLUSTER
+    of each cluster (the lowest event ids: the same pick whether they are stored or pending),
+    or None when the key's block holds too many clusters to tell anything (block purging)."""
+    if key in found.purged:
+        return None
+    members = list(found.reps.get(key, ()))
+    for c in batch_index.get(key, ()):
+        # the SQL probe's filters, so that linking in one call or many compares the same pairs
+        if c.status == m.status and c.event.event_type in types and date_gap(c, m) <= MAX_GAP_DAYS:
+            members.append((c.id, cluster_of[c.id]))
+    by_cluster: dict[str, list[str]] = {}
+    for event_id, cluster_id in sorted(members):
+        by_cluster.setdefault(cluster_id, []).append(event_id)
+    if len(by_cluster) > MAX_BLOCK_CLUSTERS:
+        return None
+    return [(eid, cid) for cid, ids in by_cluster.items() for eid in ids[:REPS_PER_CLUSTER]]
 
 
 def link_pending(db: str, max_mentions: int = 20_000, wait_s: float = 30.0) -> LinkStats:
@@ -633,23 +705,23 @@ def _link_chunk(con: duckdb.DuckDBPyConnection, db_key: str, limit: int) -> Link
         by_id = _FEATURES.get(con, db_key, pending_ids, rules)
         pending = [by_id[i] for i in pending_ids]
         found = _candidates(con, pending, rules)
-        cluster_of: dict[str, str] = {eid: cid for hits in found.values() for eid, cid in hits}
-        stored = _FEATURES.get(con, db_key, sorted(cluster_of), rules)
+        cluster_of: dict[str, str] = {eid: cid for f in found.values() for reps in f.reps.values() for eid, cid in reps}
+        known = _FEATURES.get(con, db_key, sorted(cluster_of), rules)
         heads = _cluster_heads(con, db_key, set(cluster_of.values()), rules)
         batch_index: dict[str, list[Mention]] = {}  # key -> pending mentions already linked in this call
         links: list[tuple[Mention, Optional[str], float]] = []
         touched: set[str] = set()
         for i, m in enumerate(pending):
-            candidates = [stored[eid] for eid, _ in found.get(i, ()) if eid in stored]
-            seen = {c.id for c in candidates}
             types = set(rules.compatible_types(m.event.event_type))
-            for key in sorted(m.keys(probe=True)):
-                for c in batch_index.get(key, ()):
-                    # the SQL probe's filters, so that linking in one call or many compares the same pairs
-                    if c.id not in seen and c.status == m.status and c.event.event_type in types \
-                            and date_gap(c, m) <= MAX_GAP_DAYS:
-                        seen.add(c.id)
-                        candidates.append(c)
+            chosen: dict[str, None] = {}  # candidate ids, in a stable order
+            here = found.get(i, _Found())
+            for key in sorted(k for k in m.keys(probe=True) if k in here.reps or k in here.purged or k in batch_index):
+                block = _block(m, key, here, batch_index, cluster_of, types)
+                if block is None:
+                    stats.purged_keys += 1
+                    continue
+                chosen.update(dict.fromkeys(eid for eid, _ in block))
+            candidates = [known[eid] for eid in chosen]
             best: Optional[tuple[float, Mention]] = None
             for c in candidates:
                 stats.pairs_compared += 1
@@ -673,6 +745,7 @@ def _link_chunk(con: duckdb.DuckDBPyConnection, db_key: str, limit: int) -> Link
                 stats.joined += 1
                 links.append((m, best[1].id, best[0]))
             touched.add(cluster_of[m.id])
+            known[m.id] = m
             for key in m.keys():
                 batch_index.setdefault(key, []).append(m)
         stats.mentions = len(pending)

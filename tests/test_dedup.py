@@ -17,8 +17,8 @@ from typer.testing import CliRunner
 from eventcoder import dedup, store
 from eventcoder.cli import app
 from eventcoder.coder import Coder
-from eventcoder.read import Article, read_inputs
-from eventcoder.record import Event, Evidence, Location
+from eventcoder.read import Article, make_article, read_inputs
+from eventcoder.record import ActorRef, Event, Evidence, Location
 
 DATA = Path(__file__).resolve().parent / "data" / "dedup"
 runner = CliRunner()
@@ -332,3 +332,52 @@ def test_rules_are_data_files() -> None:
     assert rules.threshold > 0 and rules.radius_km[1] < rules.radius_km[3]
     assert rules.halfwidth[1] < rules.halfwidth[2] < rules.halfwidth[3]
     assert "PROTEST" in rules.daily_types
+
+
+def stored_reports(db: str, texts: list[tuple[str, str]], day: str = "2024-03-05", event_type: str = "AGREE") -> list[str]:
+    """Store one-event articles (outlet, text) whose records are built here, not coded: the
+    blocking tests need many reports of exactly known shape. Returns the event ids."""
+    coded = []
+    for outlet, text in texts:
+        art = make_article(day, text, f"<{outlet}>", source=outlet)
+        event = Event(id=f"{art.id}-00", article_id=art.id, story_date=day, event_type=event_type, quad_class=1,
+                      goldstein=4.0, date=day, date_precision=1, evidence=Evidence(text=text, start=0, end=len(text)),
+                      actors=[ActorRef(text="Washington", country="USA", sector="GOV", start=0, end=10)])
+        coded.append((art, [event]))
+    store.write_batch(db, coded)
+    return [events[0].id for _, events in coded]
+
+
+def made_up_word(i: int, k: int) -> str:
+    letters = "".join(chr(97 + int(d)) for d in f"{i:03d}{k}")
+    return f"qu{letters}ot"
+
+
+def accord(i: int) -> str:
+    w = [made_up_word(i, k) for k in range(4)]
+    return f"Washington signed the {w[0]} {w[1]} accord on {w[2]} {w[3]} with {made_up_word(i, 9).title()}."
+
+
+def test_a_key_shared_by_too_many_events_is_purged(tmp_path: Path) -> None:
+    db = str(tmp_path / "events.duckdb")
+    n = dedup.MAX_BLOCK_CLUSTERS + 10
+    # n different accords, each with its own partner and subject: one shared key (c:USA), n clusters
+    stored_reports(db, [(f"outlet {i}", accord(i)) for i in range(n)])
+    first = dedup.link_pending(db)
+    assert first.new_clusters == n
+    assert first.purged_keys > 0  # late in the batch, c:USA already spans too many events
+    [new] = stored_reports(db, [("outlet x", accord(3) + " Officials confirmed it.")])
+    second = dedup.link_pending(db)
+    assert second.purged_keys >= 1 and second.pairs_compared < n
+    assert new in cluster_holding(clusters(db), new).members and second.joined == 1  # found through its own name
+
+
+def test_a_large_cluster_is_met_through_a_few_members(tmp_path: Path) -> None:
+    db = str(tmp_path / "events.duckdb")
+    text = "Officials said Washington signed a fisheries accord with Reykjavik on Tuesday."
+    stored_reports(db, [(f"outlet {i}", text + " " * i) for i in range(12)])  # 12 reports of one accord
+    assert dedup.link_pending(db).new_clusters == 1
+    stored_reports(db, [("late outlet", text + " (updated)")])
+    late = dedup.link_pending(db)
+    assert late.joined == 1 and late.pairs_compared == dedup.REPS_PER_CLUSTER
+    assert clusters(db)[0].n_sources == 13

@@ -20,11 +20,11 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-from eventcoder import store
+from eventcoder import dedup, store
 from eventcoder.cli import app
 from eventcoder.coder import Coder
-from eventcoder.distributed import (CoderPlugin, code_with_dask, local_cluster, partition_key, pipeline_spec,
-                                    read_part, write_part)
+from eventcoder.distributed import (CoderPlugin, PartRow, code_with_dask, local_cluster, partition_key,
+                                    pipeline_spec, read_part, write_part)
 from eventcoder.read import Article, ReadError, read_inputs
 
 DATA = Path(__file__).resolve().parent / "data" / "dedup"
@@ -137,7 +137,7 @@ def test_worker_killed_mid_run_loses_and_duplicates_nothing(tmp_path: Path) -> N
     # one whole Parquet file per partition, no temporary leftovers, every article in exactly one
     files = sorted(Path(result.parts_dir).iterdir())
     assert all(f.suffix == ".parquet" for f in files) and len(files) == result.partitions == 18
-    ids = [row[0].id for f in files for row in read_part(str(f))]
+    ids = [row.article.id for f in files for row in read_part(str(f))]
     assert sorted(ids) == sorted(a.id for a in articles)
 
 
@@ -147,17 +147,25 @@ def test_partition_files_are_whole_and_keyed_by_content(tmp_path: Path) -> None:
     assert partition_key(spec, articles) == partition_key(spec, list(articles))
     assert partition_key(spec, articles) != partition_key(spec, articles[:-1])
     coded = Coder().code_batch(articles)
-    rows = [(art, events, None) for art, events in coded]
-    rows.append((articles[0], None, "coding failed: ValueError: example"))
+    rows = [PartRow(art, events, None, [dedup.text_features(e) for e in events]) for art, events in coded]
+    rows.append(PartRow(articles[0], None, "coding failed: ValueError: example"))
     path = str(tmp_path / "part-x.parquet")
     write_part(path, rows)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["part-x.parquet"]  # the temporary name is gone
+
+    def as_json(parts: list[PartRow]) -> list:
+        return [(r.article, None if r.events is None else [e.model_dump_json() for e in r.events], r.error, r.features)
+                for r in parts]
+
     back = read_part(path)
-    assert [(a, [e.model_dump_json() for e in evs] if evs is not None else None, err) for a, evs, err in back] == \
-        [(a, [e.model_dump_json() for e in evs] if evs is not None else None, err) for a, evs, err in rows]
-    assert pq.read_schema(path).names[-2:] == ["error", "events"]
+    assert as_json(back) == as_json(rows)
+    assert pq.read_schema(path).names[-3:] == ["error", "events", "features"]
     with open(path, "rb") as handle:  # the same content read from bytes (a worker's file, fetched)
-        assert len(read_part(handle.read())) == len(rows)
+        assert as_json(read_part(handle.read())) == as_json(rows)
+    # a mention made from the shipped features is the mention made from the record alone
+    event = rows[0].events[0]
+    shipped, fresh = dedup.make_mention(event, "x", features=back[0].features[0]), dedup.make_mention(event, "x")
+    assert (shipped.names, shipped.words, shipped.keys()) == (fresh.names, fresh.words, fresh.keys())
 
 
 def test_standalone_scheduler_and_worker_processes(tmp_path: Path) -> None:
@@ -192,3 +200,18 @@ def test_standalone_scheduler_and_worker_processes(tmp_path: Path) -> None:
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def test_parts_folder_workers_cannot_make_falls_back_to_their_temporary_folder(tmp_path: Path) -> None:
+    """As on a worker machine that lacks the client's path: here the folder lies under a plain
+    file, so neither side can make it; workers write to their temporary folder instead, and
+    the loaded files are removed after loading."""
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file, not a folder\n")
+    db = str(tmp_path / "events.duckdb")
+    result = code_with_dask([str(DATA / "two_attacks_same_day.jsonl")], db, n_workers=1,
+                            parts_dir=str(blocker / "parts"), batch_size=2)
+    assert result.failures == [] and result.stats["coded"] == 4
+    assert len(stored_articles(db)) == 4
+    assert result.part_dirs and all(not d.startswith(str(tmp_path)) for d in result.part_dirs)
+    assert not any(Path(d).exists() for d in result.part_dirs)  # emptied and removed
