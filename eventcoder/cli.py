@@ -19,7 +19,7 @@ from eventcoder import __version__, store
 from eventcoder.read import Article, ReadError, read_inputs
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Code dated news articles into political event records.")
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # errors stay one line each: scripts grep them
 out = Console()
 
 
@@ -58,7 +58,7 @@ def code(
         if engine == "dask":
             from eventcoder.distributed import code_with_dask
 
-            result = code_with_dask(list(inputs), db, scheduler=scheduler, n_workers=workers, jsonl=sink)
+            result = code_with_dask(list(inputs), db, scheduler=scheduler, n_workers=workers, jsonl=sink, batch_size=batch_size)
             stats.update(result.stats)
             by_type.update(result.by_type)
             failures.extend(result.failures)
