@@ -16,22 +16,13 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from eventcoder import __version__, store
-from eventcoder.read import Article, ReadError, read_inputs
+from eventcoder.read import Article, ReadError, batched, read_inputs
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Code dated news articles into political event records.")
 err = Console(stderr=True, soft_wrap=True)  # errors stay one line each: scripts grep them
 out = Console()
 
 
-def _batches(items: Iterator, size: int) -> Iterator[list]:
-    batch: list = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 @app.command()
@@ -111,7 +102,7 @@ def _code_local(inputs, db, sink, batch_size, quiet, stats, by_type, failures) -
                         TimeElapsedColumn(), console=err, disable=quiet, transient=True)
     with progress:
         task = progress.add_task("code", total=None)
-        for batch in _batches(read_inputs(inputs), batch_size):
+        for batch in batched(read_inputs(inputs), batch_size):
             articles = [a for a in batch if isinstance(a, Article)]
             for bad in (b for b in batch if isinstance(b, ReadError)):
                 failures.append(bad)

@@ -44,7 +44,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from eventcoder import __version__, dedup, store
-from eventcoder.read import Article, ReadError, read_inputs
+from eventcoder.read import Article, ReadError, batched, read_inputs
 from eventcoder.record import Event
 
 log = logging.getLogger(__name__)
@@ -244,15 +244,6 @@ class DaskResult:
     part_dirs: set[str] = field(default_factory=set)  # where this machine found partition files
 
 
-def _batches(items: Iterable, size: int) -> Iterator[list]:
-    batch: list = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
 
 
 # Dask's own periodic work, turned down: the statistical profiler samples every worker thread
@@ -373,7 +364,7 @@ def _run(client, inputs, db, jsonl, spec, run_dir, link, keep_parts, result, on_
     try:
         # batches as the local engine makes them; the store is asked which articles it holds
         # once per CHECK_EVERY batches
-        for group in _batches(_batches(read_inputs(inputs), spec.batch_size), CHECK_EVERY):
+        for group in batched(batched(read_inputs(inputs), spec.batch_size), CHECK_EVERY):
             # partitions in flight: enough to keep every worker thread busy while the client loads
             # (asked again for each group: workers may join or leave a running cluster)
             window = max(2, 3 * sum(client.nthreads().values()))

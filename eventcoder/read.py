@@ -305,3 +305,15 @@ def read_inputs(inputs: Iterable[str]) -> Iterator[Item]:
             yield from ([data] if isinstance(data, ReadError) else read_bytes(data, "<stdin>"))
         else:
             yield from read_file(path)
+
+
+def batched(items: Iterable, size: int) -> Iterator[list]:
+    """Consecutive lists of ``size`` items (the last may be shorter): the unit of parsing and of a store transaction."""
+    batch: list = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
