@@ -184,7 +184,7 @@ def query(
     try:
         events = store.query_events(db, store.EventQuery(type, country, since, until, include_unrealized, limit))
     except (store.StoreError, store.StoreBusy) as exc:
-        err.print(f"[red]error:[/red] {exc}")
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
         raise typer.Exit(2)
     if as_json:
         for e in events:

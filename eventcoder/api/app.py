@@ -98,13 +98,7 @@ class EventSummary(BaseModel):
     evidence_end: int
 
 
-class ArticleOut(BaseModel):
-    id: str
-    date: str
-    title: Optional[str] = None
-    url: Optional[str] = None
-    source: Optional[str] = None
-    external_id: Optional[str] = None
+class ArticleOut(ArticleMeta):
     origin: Optional[str] = None
     coder_version: Optional[str] = None
     text: str
