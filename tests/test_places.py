@@ -198,3 +198,28 @@ def test_admin1_reported_in_english_where_the_gazetteer_knows_it() -> None:
     start = text.index("Aleppo")
     [loc] = resolve_spans(text, [(start, start + 6)])
     assert loc.country == "SYR" and loc.admin1 == "Aleppo"  # not the GeoNames name "Ḩalab"
+
+
+def test_name_key_folds_letters_unicode_does_not_decompose() -> None:
+    assert name_key("Diyarbakır") == name_key("Diyarbakir")
+    assert name_key("Łódź") == name_key("Lodz")
+    assert name_key("Tromsø") == name_key("Tromso")
+
+
+def test_admin1_report_table_names_units_the_gazetteer_holds() -> None:
+    g = get_gazetteer()
+    table = g.admin1_reported
+    assert table, "the curated table is empty"
+    conn = g._conn
+    for (country, admin1, admin2), reported in table.items():
+        sql = "SELECT count(*) FROM places WHERE country = ? AND admin1 = ?" + (" AND admin2 = ?" if admin2 else "")
+        args = (country, admin1, admin2) if admin2 else (country, admin1)
+        assert conn.execute(sql, args).fetchone()[0] > 0, (country, admin1, admin2, reported)
+
+
+def test_lookup_reads_a_name_past_a_romance_article() -> None:
+    from eventcoder.places.resolve import lookup
+
+    g = get_gazetteer()
+    assert not g.candidates("La Tovar")
+    assert any(c.place.name == "Tovar" and c.place.country == "VEN" for c in lookup(g, "La Tovar"))

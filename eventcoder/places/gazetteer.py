@@ -26,7 +26,7 @@ from typing import Optional
 DATA_DIR = Path(__file__).resolve().parent / "data"
 INDEX_NAME = "gazetteer.sqlite"
 # Bump when the schema or the build rules change: an index with another version is rebuilt.
-SCHEMA_VERSION = "12"
+SCHEMA_VERSION = "13"
 # The curated tables the build reads (a change to one of them rebuilds the index).
 BUILD_TABLES = ("admin1_aliases.tsv", "aliases.tsv", "country_centres.tsv", "regions.tsv", "us_state_abbreviations.tsv")
 
@@ -66,6 +66,10 @@ class Candidate:
 _PUNCT = re.compile(r"[\-‐‑‒–—_/,;:()\[\]\"“”]+")
 _DROP = re.compile(r"[.'’‘`ʻʼʿʾ]")  # apostrophes and the signs for Arabic ayn and hamza ("‘Adan", "Ta‘izz")
 _SPACE = re.compile(r"\s+")
+# Letters that Unicode does not decompose into a base letter and a mark ("Diyarbakır" is written
+# "Diyarbakir" in English text, "Łódź" "Lodz").
+_UNDECOMPOSED = str.maketrans({"ı": "i", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "ħ": "h", "ŧ": "t", "æ": "ae",
+                               "œ": "oe", "ß": "ss", "þ": "th", "ŀ": "l"})
 
 
 def name_key(text: str) -> str:
@@ -73,7 +77,7 @@ def name_key(text: str) -> str:
     matter ("Nagorno Karabakh" == "Nagorno-Karabakh", "U.S." == "US", "Zürich" == "Zurich")."""
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
-    text = _DROP.sub("", text.casefold())
+    text = _DROP.sub("", text.casefold().translate(_UNDECOMPOSED))
     text = _SPACE.sub(" ", _PUNCT.sub(" ", text)).strip()
     if text.startswith("the "):
         text = text[4:]
@@ -222,6 +226,12 @@ class Gazetteer:
         return Place(*row) if row else None
 
     @functools.cached_property
+    def admin1_reported(self) -> dict[tuple[str, str, str], str]:
+        """(country, admin1, admin2 or "") -> the name monitoring datasets report the unit by, where
+        it differs from the gazetteer's (``data/admin1_reported.tsv``)."""
+        return admin1_report_table()
+
+    @functools.cached_property
     def admin1_labels(self) -> dict[tuple[str, str], str]:
         """(country, admin1 name) -> the unit's English name, where it has one."""
         rows = self._conn.execute("SELECT country, name, label FROM places WHERE kind = 'admin1' AND label IS NOT NULL")
@@ -257,6 +267,14 @@ class Gazetteer:
         if table not in ("places", "names"):
             raise ValueError(table)
         return self._conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+
+
+@functools.lru_cache(maxsize=1)
+def admin1_report_table() -> dict[tuple[str, str, str], str]:
+    """The curated table of reported admin1 names, keyed by the gazetteer's own unit names."""
+    rows = (DATA_DIR / "admin1_reported.tsv").read_text(encoding="utf-8").splitlines()
+    table = [row.split("\t") for row in rows if row.strip() and not row.startswith("#")][1:]
+    return {(country, admin1, admin2): reported for country, admin1, admin2, reported in table}
 
 
 _shared: Optional[Gazetteer] = None

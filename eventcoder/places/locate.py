@@ -54,6 +54,7 @@ from eventcoder.places.resolve import (
     admin1_name,
     chain_of,
     comma_chains,
+    reported_admin1,
     contains,
     resolve_mentions,
     to_location,
@@ -299,13 +300,18 @@ def _without_unit_words(text: str) -> str:
 def _spell_admin1(places: list[ArticlePlace], gazetteer: Gazetteer) -> None:
     """Report each admin1 unit the way the article writes it, where it names the unit: the unit
     itself ("in Wardak province"), or a container spelled like it ("near Opytne, Donetsk": the
-    Donetsk oblast, however the gazetteer spells it)."""
-    spellings: dict[tuple[str, str], str] = {}
+    Donetsk oblast, however the gazetteer spells it). The unit named as such, or written as a
+    container, speaks for it before a town named like it ("near Terter, Tartar": Tartar). A unit
+    the curated table reports by another name (``reported_admin1``) keeps that name."""
+    spellings: dict[tuple[str, str], tuple[int, str]] = {}
+    containers = {id(p.container) for p in places if p.container is not None}
     for place in places:
         if place.demonym or place.actor_like or place.stand_in or place.mention.text.isupper():
             continue  # "(UP)": an abbreviation is no way to report a unit
         resolved = place.resolution.place
         if not resolved.country or not resolved.admin1 or resolved.kind in ("country", "continent", "water"):
+            continue
+        if reported_admin1(resolved, gazetteer):
             continue
         unit = (resolved.country, resolved.admin1)
         label = gazetteer.admin1_labels.get(unit)
@@ -317,10 +323,13 @@ def _spell_admin1(places: list[ArticlePlace], gazetteer: Gazetteer) -> None:
                 or key in unit_keys or (written and written in [skeleton(k) for k in unit_keys]) \
                 or (len(key) >= 4 and any(_ADJECTIVE_REST.fullmatch(k[len(key):]) for k in unit_keys
                                           if k.startswith(key))):  # "Gomel": Gomelskaya oblast
-            spellings.setdefault(unit, text)
+            rank = 0 if resolved.kind == "admin1" else 1 if id(place) in containers else 2
+            if unit not in spellings or rank < spellings[unit][0]:
+                spellings[unit] = (rank, text)
     for place in places:
         resolved = place.resolution.place
-        place.admin1_spelling = spellings.get((resolved.country or "", resolved.admin1 or ""))
+        found = spellings.get((resolved.country or "", resolved.admin1 or ""))
+        place.admin1_spelling = found[1] if found else None
 
 
 def _clause_head(token: Token) -> Token:

@@ -41,6 +41,7 @@ from eventcoder.places.gazetteer import (
     name_key,
     skeleton,
 )
+from eventcoder.places.phrases import words as phrase_words
 from eventcoder.record import Location
 
 # ACLED geo_precision of a place by its feature kind: 1 a town, 2 part of a region, 3 a region.
@@ -119,8 +120,8 @@ def lookup(gazetteer: Gazetteer, text: str, loose: bool = False) -> list[Candida
     if not found:
         # Arabic names with and without their article ("Ar-Raqqa" / "Raqqa", "Yusufiyah" / "Al Yusufiyah")
         head, _, rest = key.partition(" ")
-        if head in _ARTICLES and rest:
-            found = list(gazetteer.lookup(rest))
+        if (head in _ARTICLES or head in phrase_words("romance_article")) and rest:
+            found = list(gazetteer.lookup(rest))  # "La Colonia Tovar" / "Colonia Tovar" too
         elif " " not in key and len(key) > 3:
             found = [c for c in gazetteer.lookup("al " + key) if c.how == HOW_NAME]
     if not found and loose and " " not in key:
@@ -492,14 +493,27 @@ def describe(resolution: Resolution, text: str) -> str:
 
 
 def admin1_name(place: Place, gazetteer: Optional[Gazetteer] = None) -> Optional[str]:
-    """The admin1 name to report for a place: the unit's English name where the gazetteer has one
-    ("Aleppo" for Ḩalab), else its GeoNames name."""
+    """The admin1 name to report for a place: the name the curated table reports it by, else the
+    unit's English name where the gazetteer has one ("Aleppo" for Ḩalab), else its GeoNames name."""
     if place.kind in ("country", "continent", "water") or not place.admin1:
         return None
+    gazetteer = gazetteer or get_gazetteer()
+    reported = reported_admin1(place, gazetteer)
+    if reported:
+        return reported
     if place.kind == "admin1" and place.label:
         return place.label
-    labels = (gazetteer or get_gazetteer()).admin1_labels
-    return labels.get((place.country, place.admin1), place.admin1)
+    return gazetteer.admin1_labels.get((place.country, place.admin1), place.admin1)
+
+
+def reported_admin1(place: Place, gazetteer: Optional[Gazetteer] = None) -> Optional[str]:
+    """The name monitoring datasets report the place's admin1 unit by, where the curated table
+    has one ("Grad Zagreb" -> "City of Zagreb", a Serbian okrug -> "Central Serbia", Dahuk inside
+    the Kurdistan Region -> "Dahuk")."""
+    if not place.country or not place.admin1:
+        return None
+    table = (gazetteer or get_gazetteer()).admin1_reported
+    return table.get((place.country, place.admin1, place.admin2 or "")) or table.get((place.country, place.admin1, ""))
 
 
 def to_location(mention: Mention, resolution: Resolution, admin1: Optional[str] = None) -> Location:
