@@ -133,9 +133,19 @@ def load_dictionary() -> ActorDictionary:
             for office in person["offices"]:
                 d.tenures.append(Tenure(person["name"], office["office"], person["country"],
                                         person["sector"], office["start"], office["end"]))
+    for alias, name, country, sector in _figures():
+        d.add(alias, Entry(name, country, sector, "person"))
     for word, sector, *_ in _rows(DATA / "sectors.tsv"):
         d.sector_words[word] = sector
     return d
+
+
+def _figures() -> Iterator[tuple[str, str, str, str]]:
+    """(alias, full name, country, sector) for each name in data/figures.tsv: well-known leaders whose
+    dated tenures the dictionary does not hold; a name alone says whose side they speak for."""
+    for name, aliases, country, sector, *_ in _rows(DATA / "figures.tsv"):
+        for alias in _split(aliases) or [name]:
+            yield alias, name, country, sector
 
 
 def _common_name(official: str, aliases: list[str]) -> str:
@@ -195,6 +205,8 @@ def ruler_patterns() -> list[dict]:
             person = json.loads(line)
             for key in [person["name"], *person["aliases"]]:
                 add("PERSON", key)
+    for alias, *_ in _figures():
+        add("PERSON", alias)
     for name in _region_names():
         add("LOC", name)
         if "-" in name:

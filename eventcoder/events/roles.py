@@ -77,7 +77,8 @@ def _subject(verb: Token, hops: int = 3) -> list[Token]:
         agent = [g for c in node.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
         if agent:
             return agent
-        if node.dep_ in ("conj", "xcomp", "advcl") and node.head.i != node.i:
+        # "X is willing to withdraw": through the adjective the infinitive hangs on to its subject
+        if node.dep_ in ("conj", "xcomp", "advcl", "acomp") and node.head.i != node.i:
             node = node.head
         else:
             break

@@ -26,6 +26,9 @@ def _needs_met(token: Token, needs: tuple[str, ...]) -> bool:
     near |= {"^" + token.head.lemma_.lower()}  # "^open": the trigger's head word ("open fire")
     near |= {t.lower_ for t in token.lefts for t in t.subtree}
     near |= {g.lower_ for c in token.rights for g in c.children}  # "leaving two militants dead"
+    # "the deployment of NATO peacekeeping troops": a modifier of the preposition's object
+    near |= {m.lower_ for c in token.rights if c.dep_ == "prep" for g in c.children for m in g.children
+             if m.dep_ in ("amod", "compound")}
     if any(c.ent_type_ in ("NORP", "GPE") and c.dep_ in ("amod", "compound", "poss") for c in token.children):
         near.add("@NORP")  # "Russian strikes": a side's name makes it an attack, not a walkout
     return any(w in near for w in needs)
@@ -77,7 +80,8 @@ def _same_event(a: Token, b: Token) -> bool:
 
 
 INHERITED_MODES = {"heavy-weapons", "aerial", "drone", "explosives", "suicide-attack", "firearms", "ceasefire"}
-# cross-type merges: (kept type, absorbed type) — "a ceasefire was agreed" is one event
+# cross-type merges: (kept type, absorbed type) — "a ceasefire was agreed" is one event; only a noun
+# absorbs ("agreed to withdraw" is an agreement, the withdrawal still to come)
 ABSORBS = {("RETREAT", "AGREE")}
 
 
@@ -91,10 +95,10 @@ def find_triggers(doc: Doc) -> list[Found]:
                      and any(_same_event(m, item.token) for m in k.merged)), None)
         if host is None:
             host = next((k for k in kept if (k.rule.event_type, item.rule.event_type) in ABSORBS
-                         and _governs(item.token, k.token, 2)), None)
+                         and k.token.pos_ == "NOUN" and _governs(item.token, k.token, 2)), None)
         if host is None:
             swallowed = next((k for k in kept if (item.rule.event_type, k.rule.event_type) in ABSORBS
-                              and _governs(k.token, item.token, 2)), None)
+                              and item.token.pos_ == "NOUN" and _governs(k.token, item.token, 2)), None)
             if swallowed is not None:
                 swallowed.token, swallowed.rule = item.token, item.rule
                 swallowed.merged.insert(0, item.token)
