@@ -223,3 +223,15 @@ def test_lookup_reads_a_name_past_a_romance_article() -> None:
     g = get_gazetteer()
     assert not g.candidates("La Tovar")
     assert any(c.place.name == "Tovar" and c.place.country == "VEN" for c in lookup(g, "La Tovar"))
+
+
+def test_event_known_only_to_its_country_is_placed_at_the_capital() -> None:
+    case = {"id": "national", "text": "date 2024-03-02 Iraqi lawmakers approved a new cabinet after months of deadlock.",
+            "trigger": "approved"}
+    ctx, draft = _context_for(case)
+    locate_events(ctx)
+    loc = draft.record.location
+    baghdad = get_gazetteer().capital("IRQ")
+    assert loc is not None and loc.country == "IRQ" and loc.precision == 3 and loc.name == "Iraq"
+    assert baghdad is not None and (loc.lat, loc.lon) == (baghdad.lat, baghdad.lon)
+    assert loc.admin1 == "Baghdad" and "capital" in loc.reason

@@ -225,6 +225,13 @@ class Gazetteer:
         row = self._conn.execute(sql + " ORDER BY p.population DESC LIMIT 1", args).fetchone()
         return Place(*row) if row else None
 
+    def capital(self, alpha3: str) -> Optional[Place]:
+        """The capital city of a country (ISO alpha-3), where the gazetteer marks one."""
+        row = self._conn.execute(
+            f"SELECT {_PLACE_COLUMNS} FROM places p WHERE p.kind = 'capital' AND p.country = ? "
+            "ORDER BY p.population DESC LIMIT 1", (alpha3,)).fetchone()
+        return Place(*row) if row else None
+
     @functools.cached_property
     def admin1_reported(self) -> dict[tuple[str, str, str], str]:
         """(country, admin1, admin2 or "") -> the name monitoring datasets report the unit by, where

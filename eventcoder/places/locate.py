@@ -63,6 +63,9 @@ from eventcoder.record import Location
 
 LOCATIVE_PREPS = {"in", "at", "near", "outside", "inside", "around", "across", "throughout", "into", "on", "within",
                   "along", "over", "off", "beyond", "to", "toward", "towards", "through", "from", "nearby", "close"}
+# Prepositions of movement: "the body's arrival from Istanbul", "were taken to Damascus" name where
+# someone came from or went, a weaker sign of the event's place than "in", "at" or "near".
+DIRECTIONAL_PREPS = {"from", "to", "toward", "towards"}
 # Prepositions whose object is a party or a topic, not a place where something happened.
 NON_PLACE_PREPS = {"against", "with", "by", "for", "about", "between", "than", "like"}
 CLAUSE_DEPS = {"ROOT", "ccomp", "advcl", "relcl", "xcomp", "csubj", "acl", "parataxis", "pcomp"}
@@ -113,6 +116,8 @@ class ArticlePlace:
             # an event known only to its province or district: ACLED puts it at the unit's seat
             lat, lon = fallback_point(self.resolution.place)
             location = location.model_copy(update={"lat": lat, "lon": lon})
+        elif self.resolution.place.kind == "country":
+            location = at_capital(location)
         return location
 
     def _stand_in_location(self) -> Location:
@@ -127,6 +132,17 @@ class ArticlePlace:
             reason=f"'{self.mention.text}' is in no gazetteer; it is written inside {holder.name} "
                    f"({'a town or district' if precision == 2 else 'a province or region'}), which locates it",
             start=self.mention.start, end=self.mention.end)
+
+
+def at_capital(location: Location) -> Location:
+    """An event known only to its country is placed at the capital (as ACLED does for national
+    events: "lawmakers approved a new government"), in the capital's admin1; it keeps the country's
+    name and precision 3."""
+    capital = get_gazetteer().capital(location.country) if location.country else None
+    if capital is None:
+        return location
+    return location.model_copy(update={"lat": capital.lat, "lon": capital.lon, "admin1": admin1_name(capital),
+                                       "reason": f"{location.reason}; placed at its capital, {capital.name}"})
 
 
 def fallback_point(place: Place) -> tuple[float, float]:
@@ -378,12 +394,16 @@ def _linked(draft: Draft, places: list[ArticlePlace]) -> Optional[tuple[ArticleP
                 ranked.append((0, distance, _with_precision(
                     loc, 2, f"'{word} {place.mention.text}' in the event's clause: near {loc.name} ({_what(loc)})"), place))
             elif word in LOCATIVE_PREPS:
-                ranked.append((0, distance, _with_precision(
+                ranked.append((2 if word in DIRECTIONAL_PREPS else 0, distance, _with_precision(
                     loc, loc.precision or 3, f"'{word} {place.mention.text}' in the event's clause: {loc.name} ({_what(loc)})"), place))
             continue
         if root.dep_ in ("compound", "amod", "nmod") and root.head.i == trigger.i:
             ranked.append((1, distance, _with_precision(
                 loc, loc.precision or 3, f"'{place.mention.text} {trigger.text}': {loc.name} ({_what(loc)})"), place))
+    # a place the event only came from or went to is left to the nearest-place rule, which takes it
+    # only when the sentence names no other ("residents of Talas, Kayseri held a demonstration
+    # against ... the body's arrival from Istanbul")
+    ranked = [item for item in ranked if item[0] != 2]
     if not ranked:
         return None
     # a country in the event's clause is usually a modifier ("the political system in Lebanon");
@@ -403,13 +423,16 @@ def _nearest_in_sentence(draft: Draft, places: list[ArticlePlace]) -> Optional[t
         if place.actor_like or place.demonym or place.doubtful or \
                 place.resolution.place.kind in ("continent", "water"):
             continue
+        directional = False
         if place.span is not None:
             prep = _governing_prep(place.span)
             if prep is not None and prep.lower_ in NON_PLACE_PREPS:
                 continue
+            directional = prep is not None and prep.lower_ in DIRECTIONAL_PREPS
         # a country only where the sentence names nothing smaller ("forces of India and Pakistan
-        # exchanged fire ... at Krishna Ghati (Poonch district)")
-        distance = (place.resolution.place.kind == "country",
+        # exchanged fire ... at Krishna Ghati (Poonch district)"); a province or district only where
+        # it names no town ("on patrol along the Evros river ... near the village of Tychero")
+        distance = (_breadth(place), directional,
                     min(abs(place.mention.start - trigger_at), abs(place.mention.end - trigger_at)))
         if best is None or distance < best[0]:
             best = (distance, place)
@@ -418,6 +441,16 @@ def _nearest_in_sentence(draft: Draft, places: list[ArticlePlace]) -> Optional[t
     loc = best[1].location
     return best[1], _with_precision(loc, loc.precision or 3,
                                     f"nearest place to '{draft.trigger.text}' in its sentence: {loc.name} ({_what(loc)})")
+
+
+def _breadth(place: ArticlePlace) -> int:
+    """0 a town or a part of one, 1 a district, province or region, 2 a country."""
+    kind = place.resolution.place.kind
+    if kind == "country":
+        return 2
+    if kind in ("admin1", "admin2", "region") or place.stand_in:
+        return 1
+    return 0
 
 
 def _earlier_in_paragraph(draft: Draft, places: list[ArticlePlace], text: str) -> Optional[tuple[ArticlePlace, Location]]:
@@ -429,7 +462,9 @@ def _earlier_in_paragraph(draft: Draft, places: list[ArticlePlace], text: str) -
     earlier = [p for p in earlier if not _PARAGRAPH_BREAK.search(text[p.mention.end:draft.sentence.start])]
     if not earlier:
         return None
-    place = max(earlier, key=lambda p: p.mention.start)
+    # the last one named, a country only where nothing smaller was ("in Santa Rosa (La Pampa), ...
+    # the social isolation in Argentina. The group demanded ...")
+    place = max(earlier, key=lambda p: (p.resolution.place.kind != "country", p.mention.start))
     loc = place.location
     return place, _with_precision(loc, loc.precision or 3, f"no place in the event's sentence; the sentence before it "
                                                            f"in the paragraph names {loc.name} ({_what(loc)})")
@@ -477,18 +512,35 @@ def _agreed_country(places: list[ArticlePlace]) -> Optional[Location]:
     place = get_gazetteer().country(country)
     if place is None or count / total < DOUBTFUL_AGREEMENT:
         return None
-    return Location(name=place.name, geonameid=place.geonameid, lat=place.lat, lon=place.lon, country=country,
-                    precision=3, reason=f"no place named for the event; the article's names point to {place.name}")
+    return at_capital(Location(name=place.name, geonameid=place.geonameid, lat=place.lat, lon=place.lon,
+                               country=country, precision=3,
+                               reason=f"no place named for the event; the article's names point to {place.name}"))
 
 
-def _most_specific(chosen: ArticlePlace, location: Location, places: list[ArticlePlace]) -> Location:
+_PHRASE_GAP = re.compile(r"[\s,(]*")
+
+
+def _written_inside(inner: ArticlePlace, outer: ArticlePlace, text: str) -> bool:
+    """``inner`` is written inside ``outer`` in one place phrase: linked to it, linked to the same
+    container where ``outer`` is a name no gazetteer holds ("Kindia town (Kindia-Centre, Kindia)"),
+    or written right before it and lying in it ("Chilpancingo, Guerrero")."""
+    if inner.container is outer:
+        return True
+    if outer.stand_in and inner.container is not None and inner.container is outer.container:
+        return True
+    return not inner.stand_in and _PHRASE_GAP.fullmatch(text[inner.mention.end:outer.mention.start]) is not None \
+        and contains(outer.resolution.place, inner.resolution.place)
+
+
+def _most_specific(chosen: ArticlePlace, location: Location, places: list[ArticlePlace], text: str) -> Location:
     """Walk down a place phrase: the event named "in Menakuru village (Nellore, AP)" happened in
     Menakuru, whichever link of the chain the parse tied to the event."""
     place = chosen
     seen = {id(place)}
     while True:
-        inner = [p for p in places if p.container is place and id(p) not in seen and p.sentence is place.sentence
-                 and p.mention.start < place.mention.start and not p.actor_like and not p.demonym]
+        inner = [p for p in places if id(p) not in seen and p.sentence is place.sentence
+                 and p.mention.end <= place.mention.start and not p.actor_like and not p.demonym
+                 and _written_inside(p, place, text)]
         if not inner:
             break
         place = max(inner, key=lambda p: p.mention.start)  # the name written right before its container
@@ -521,7 +573,7 @@ def locate(draft: Draft, places: list[ArticlePlace], text: str) -> Optional[Loca
         if location is not None:
             draft.record.reasons.append(f"location: {location.reason}")
         return location
-    location = _most_specific(found[0], found[1], places)
+    location = _most_specific(found[0], found[1], places, text)
     if not linked:
         draft.record.reasons.append(f"location: {location.reason}")
     return location

@@ -242,11 +242,14 @@ def _other_spellings(text: str, outers: list[Mention], inners: list[Mention], co
     return found
 
 
-def _trusted(candidates: list[Candidate]) -> list[Candidate]:
+def _trusted(candidates: list[Candidate], countries: frozenset[str] = frozenset()) -> list[Candidate]:
     """Without a container to vouch for it, an alternate name of a small place is too weak
-    ("Camp" is not Camp County, Texas): the filter NER's own place names go through."""
+    ("Camp" is not Camp County, Texas): the filter NER's own place names go through. A place
+    phrase in a text that names the place's country vouches for it ("attacked Iraqi forces in
+    Makhmur district": Mexmur, Iraq)."""
     return [c for c in candidates if c.how == HOW_NAME or c.place.kind in SCAN_KINDS
-            or (c.place.population or 0) >= PERSON_TOWN_POPULATION]
+            or (c.place.population or 0) >= PERSON_TOWN_POPULATION
+            or (c.how == HOW_ALTERNATE and c.place.country in countries)]
 
 
 def _named_countries(mentions: list[Optional[Mention]]) -> set[str]:
@@ -345,6 +348,7 @@ def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gaz
     inners: dict[int, list[int]] = {}
     for a, b in links.items():
         inners.setdefault(b, []).append(a)
+    named = frozenset(_named_countries(work))
     # read each phrase name inside its containers, most specific name first
     for index in sorted(set(of_slot.values()), key=lambda i: len(chain_of(links, i))):  # containers first
         mention = work[index]
@@ -355,7 +359,7 @@ def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gaz
                                                 for c in outers[0].candidates)):
             mention.candidates = _within(mention.candidates, outers)
         else:
-            mention.candidates = _trusted(mention.candidates)
+            mention.candidates = _trusted(mention.candidates, named)
         if not mention.candidates:
             mention.candidates = _other_spellings(mention.text, outers,
                                                   [work[j] for j in inners.get(index, ()) if work[j] is not None],

@@ -138,10 +138,15 @@ class _Reader:
             if _capitalised(tok) or _article_joined(tok) or tok.text[:1].isdigit() and self.text[tok.start - 1] == "-":
                 end += 1
                 continue
-            after = self.at(end + 1)
-            if (tok.lower in words("connector") and tok.text.islower() and after is not None and _capitalised(after)
-                    and self.adjacent(end + 1) and after.lower not in _TIME_WORDS):
-                end += 2
+            # one or two particles between capitalised words ("Ras al Ain", "Chilpancingo de los Bravo")
+            joined = 0
+            while joined < 2 and (part := self.at(end + joined)) is not None and part.lower in words("connector") \
+                    and part.text.islower() and (joined == 0 or self.adjacent(end + joined)):
+                joined += 1
+            after = self.at(end + joined)
+            if joined and after is not None and _capitalised(after) and self.adjacent(end + joined) \
+                    and after.lower not in _TIME_WORDS and end + joined + 1 - i <= MAX_NAME_WORDS + 1:
+                end += joined + 1
                 continue
             break
         if end - i == 1 and first.lower in _not_names():
