@@ -9,20 +9,25 @@ no gazetteer holds stands in for its nearest known container. Then each event ta
    ("the shelling of Stepanakert"), a name compounded with it ("the Yerevan protests"), or a
    nationality on a place noun ("shelled Azerbaijani positions" -> Azerbaijan); a town or province
    before a country ("protesters from the movement in Lebanon demonstrated in Baalbek");
-2. else the nearest place in the same sentence (a country only if the sentence names nothing smaller);
-3. else the last place named in the sentence or two before it, in the same paragraph;
+   A place the event only came from or went to ("arrival from Istanbul") is left to rule 2;
+2. else the nearest place in the same sentence: a town before a district or province, a country
+   only if the sentence names nothing smaller, a place of movement ("from", "to") last;
+3. else the last place named in the sentence or two before it, in the same paragraph (a town or
+   province before a country);
 4. else the place the article has established (its dateline, else its most mentioned place);
 5. else the town or province an acting authority is named after ("Van Governor's Office");
 6. else the country the article's names agree on.
 Whatever the rule found, the event goes to the most specific link of that place's phrase ("in
 Menakuru village (Nellore, AP)" -> Menakuru, or Nellore standing in for it when no gazetteer holds
-Menakuru). A capital or country used for its government ("Baku said", "Washington supports",
+Menakuru; "in Kindia town (Kindia-Centre, Kindia)" -> Kindia town, past the unknown middle link). A capital or country used for its government ("Baku said", "Washington supports",
 "Azerbaijan's aggression"), inside an actor's name ("the Armed Forces of Armenia") or as an
 attribute ("the US dollar") is never the event's place, nor is a small place abroad that nothing
 else in the article points to (country consistency). The admin1 reported is the article's own
 spelling of the unit where it names it, else its English name from the gazetteer.
 ACLED geo_precision: 1 a town, 2 near a town or part of a region, 3 a region or country only; an
-event known only to its province or district is placed at the unit's largest town (its seat, as a rule).
+event known only to its province or district is placed at the unit's largest town (its seat, as a rule),
+one known only to its country at the capital. The admin1 reported is the name the curated table
+``data/admin1_reported.tsv`` gives the unit (the names monitoring datasets use), where it has one.
 """
 from __future__ import annotations
 
