@@ -30,3 +30,13 @@ def test_unknown_words_do_not_resolve():
 def test_office_outside_any_known_tenure_gives_the_country_not_a_person():
     res = resolve_text("the American Secretary of State", "1950-01-01")
     assert res.country == "USA" and res.kind != "person"
+
+
+def test_pronouns_are_not_acronyms():
+    """'who' is not the WHO and 'us' not the US: a bare pronoun resolves through its antecedent or not at all."""
+    from eventcoder.coder import code_text
+
+    events = code_text("Police arrested twelve students who were marching to the parliament. They told us nothing.",
+                       "2021-04-14")
+    countries = {a.country for e in events for a in e.actors + e.recipients}
+    assert "UNO" not in countries and "USA" not in countries, countries

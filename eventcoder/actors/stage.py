@@ -85,8 +85,10 @@ def resolve_head(ctx: CodingContext, sentence: Sentence, head: Token) -> Optiona
         if named and named.kind in ("person", "organization"):  # not "Pakistan, a key U.S. ally"
             res = named
             break
-    if res is None:
+    if res is None and not (head.pos_ == "PRON" and len(span) == 1):  # "who" is not the WHO, "us" not the US
         res = resolve_text(span.text, ctx.article.date, head=head.lemma_)
+    if res is not None and res.reason.startswith("demonym") and "ethnic" in words:
+        res = _minority(ctx, head, res)
     pron = words & (PERSON_PRONOUNS | GROUP_PRONOUNS)
     if (res is None or res.country is None) and pron:
         ante = hist.last(start, person=bool(pron & PERSON_PRONOUNS))
@@ -107,6 +109,22 @@ def resolve_head(ctx: CodingContext, sentence: Sentence, head: Token) -> Optiona
     hist.add(start, res, role=True)
     return ActorRef(text=span.text, name=res.name, country=res.country, sector=res.sector,
                     start=start, end=end, reason=res.reason)
+
+
+def _minority(ctx: CodingContext, head: Token, res: Resolution) -> Resolution:
+    """"ethnic Albanians demonstrated in Serbia": an ethnic minority is coded with the country it lives
+    in, when the sentence names exactly one other country; otherwise with its kin state."""
+    others = {}
+    for ent in head.doc.ents:
+        if ent.label_ in ("GPE", "NORP"):
+            found = resolve_text(ent.text, ctx.article.date)
+            if found and found.country and len(found.country) == 3 and found.country != res.country \
+                    and found.country not in ("UNO", "EUR", "IGO", "NGO", "IMG"):
+                others.setdefault(found.country, ent.text)
+    if len(others) != 1:
+        return res
+    (alpha3, words), = others.items()
+    return Resolution(f"{res.name} ({words})", alpha3, res.sector, f"ethnic minority in '{words}'", res.kind)
 
 
 def coordinated_countries(ctx: CodingContext, head: Token, ref: ActorRef) -> list[ActorRef]:
@@ -150,7 +168,7 @@ def _resolve_all(ctx: CodingContext, draft: Draft, heads: list[Token], default_s
     out: list[ActorRef] = []
     for head in heads:
         ref = resolve_head(ctx, draft.sentence, head)
-        if ref is None and default_sector and head.pos_ in ("NOUN", "PROPN"):
+        if ref is None and default_sector and head.pos_ in ("NOUN", "PROPN", "NUM"):  # NUM: "thousands of …"
             # "medical interns protested": whoever protests is a protester, named or not
             span = noun_phrase(head)
             start, end = draft.sentence.span_offsets(span)

@@ -17,6 +17,7 @@ NP_DEPS = {"det", "amod", "compound", "poss", "nummod", "quantmod", "case", "nmo
 RECIPIENT_PREPS = {"against", "on", "at", "upon", "with", "toward", "towards", "to"}
 SUBJECTS = {"nsubj", "csubj"}
 PLACE_PREPS = {"at", "in", "near", "on", "across", "along"}
+TIME_PREPS = {"after", "before", "while", "during", "by", "since", "upon"}  # not "for": "arrested for killing"
 ACTOR_POS = {"NOUN", "PROPN", "PRON", "ADJ"}  # ADJ: demonyms ("Russian shelling")
 
 
@@ -25,6 +26,20 @@ def light_verbs() -> frozenset[str]:
     """Verbs whose object noun carries the event ("launched an offensive", "opened fire")."""
     lines = (DATA / "light_verbs.txt").read_text(encoding="utf-8").split()
     return frozenset(w for w in lines if not w.startswith("#"))
+
+
+def is_light(verb: Token) -> bool:
+    """A light verb, by lemma or by its plain de-inflections (the lemmatizer reads "staged" as "stag")."""
+    lower = verb.lower_
+    forms = {verb.lemma_.lower(), lower, lower[:-1], lower[:-2], lower[:-3]}
+    return bool(forms & light_verbs())
+
+
+@functools.lru_cache(maxsize=1)
+def statement_nouns() -> frozenset[str]:
+    """Nouns for what an actor issues ("a statement demanding …"), from data/statement_nouns.txt."""
+    lines = (DATA / "statement_nouns.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
 
 
 @functools.lru_cache(maxsize=1)
@@ -80,6 +95,8 @@ def _subject(verb: Token, hops: int = 3) -> list[Token]:
         # "X is willing to withdraw": through the adjective the infinitive hangs on to its subject
         if node.dep_ in ("conj", "xcomp", "advcl", "acomp") and node.head.i != node.i:
             node = node.head
+        elif node.dep_ == "pcomp" and node.head.lower_ in TIME_PREPS and node.head.head.i != node.head.i:
+            node = node.head.head  # "X retook the town after fighting with Y": X fought
         else:
             break
     return []
@@ -142,6 +159,10 @@ def roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
             recipients = [c for c in trigger.children if c.dep_ in ("dobj", "dative")]
             if not sources:  # "due to shelling by X": a gerund's agent
                 sources = _prep_objects(trigger, {"by"})
+            statement = trigger.head
+            if trigger.dep_ == "acl" and statement.lemma_.lower() in statement_nouns() and statement.dep_ == "dobj" \
+                    and not sources:
+                sources = _subject(statement.head)  # "X issued a statement condemning Y": X condemns
             if trigger.dep_ == "acl" and trigger.head.pos_ in ("NOUN", "PROPN"):
                 # a verb hung on a noun: "interns protested" (a misparse: the noun acts) or
                 # "elements killed (by X)" (a participle: the noun undergoes)
@@ -160,14 +181,14 @@ def roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
         recipients = _prep_objects(trigger, RECIPIENT_PREPS)
         head = trigger.head
         if trigger.dep_ == "dobj" and head.pos_ == "VERB":
-            if not sources and head.lemma_.lower() in light_verbs():
+            if not sources and is_light(head):
                 sources = _subject(head)  # light verbs: "X launched an offensive", "X held talks"
             # "provoked protests … against Y", "opened fire on Y": the verb carries the preposition
-            recipients = recipients or _prep_objects(head, {"against"} if head.lemma_.lower() not in light_verbs()
+            recipients = recipients or _prep_objects(head, {"against"} if not is_light(head)
                                                      else RECIPIENT_PREPS - {"with"})
-        elif not sources and trigger.dep_ == "pobj" and head.lower_ in ("during", "in", "after", "at") \
+        elif not sources and trigger.dep_ == "pobj" and head.lower_ in ("during", "in", "after", "at", "for") \
                 and head.head.pos_ == "VERB":
-            sources = _subject(head.head)  # "X explained during a conversation with Y"
+            sources = _subject(head.head)  # "X explained during a conversation with Y", "X returned for talks"
         elif not sources and trigger.dep_ == "pobj" and head.lower_ == "of":
             # "X will provide 25,000 tons of aid": through the measure noun to the verb that carries it
             measure = head.head
