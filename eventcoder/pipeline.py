@@ -18,7 +18,8 @@ from eventcoder.record import Event
 
 STAGES: dict[str, Callable[["CodingContext"], None]] = {}
 # the order stages run in; a stage whose module is not imported by eventcoder.stages is not run
-STAGE_ORDER = ("events", "actors", "derived", "dates", "places", "counts", "attribution", "records")
+STAGE_ORDER = ("events", "actors", "derived", "dates", "places", "counts", "attribution", "records",
+               "incidents")
 
 
 def default_stages() -> list[str]:

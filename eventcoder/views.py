@@ -13,13 +13,19 @@ from eventcoder.pipeline import CodingContext, stage
 from eventcoder.record import Event, Location
 
 MAP_FILE = Path(__file__).resolve().parent / "events" / "data" / "acled_map.tsv"
-INTERVENTION = {"disperse", "dispersed", "tear", "arrest", "arrested", "detained", "police", "baton", "rubber"}
+INTERVENTION_FILE = MAP_FILE.parent / "intervention_words.txt"
 
 
 @functools.lru_cache(maxsize=1)
 def _acled_rules() -> list[tuple[str, ...]]:
     with MAP_FILE.open(encoding="utf-8") as handle:
         return [tuple(r) for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
+
+
+@functools.lru_cache(maxsize=1)
+def intervention_words() -> frozenset[str]:
+    lines = INTERVENTION_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(word for line in lines if not line.startswith("#") for word in line.split())
 
 
 ARMED = {"MIL", "REB", "COP", "UAF"}
@@ -45,6 +51,11 @@ def acled_types(event: Event) -> tuple[str | None, str | None]:
                 and (r_sec == "*" or r_sec in targets):
             return acled, sub
     return None, None
+
+
+def acled_event_type_of(sub_event_type: str) -> str | None:
+    """The ACLED event type a sub-event type belongs to (from the rule table)."""
+    return next((row[4] for row in _acled_rules() if row[5] == sub_event_type), None)
 
 
 def confidence(event: Event) -> float:
@@ -87,17 +98,23 @@ def fill_countries(event: Event) -> None:
             event.reasons.append("location: " + event.location.reason)
 
 
-@stage("records")
-def finish_records(ctx: CodingContext) -> None:
+def number_records(ctx: CodingContext) -> None:
+    """Records in text order, numbered ``<article id>-NN`` (again after the "incidents" stage merges)."""
     ctx.drafts.sort(key=lambda d: (d.record.evidence.start, d.record.trigger.start if d.record.trigger else 0))
     for index, draft in enumerate(ctx.drafts):
+        draft.record.id = f"{ctx.article.id}-{index:02d}"
+
+
+@stage("records")
+def finish_records(ctx: CodingContext) -> None:
+    number_records(ctx)
+    for draft in ctx.drafts:
         rec = draft.record
-        rec.id = f"{ctx.article.id}-{index:02d}"
         fill_countries(rec)
         acled, sub = acled_types(rec)
         if acled == "Protests" and sub == "Peaceful protest":
             words = {t.lower_ for t in draft.sentence.doc} if draft.sentence.doc else set()
-            if words & INTERVENTION:
+            if words & intervention_words():
                 sub = "Protest with intervention"
         rec.acled.event_type, rec.acled.sub_event_type = acled, sub
         rec.acled.fatalities = rec.dead if acled else None

@@ -36,7 +36,7 @@ def _generic_admin_words() -> frozenset[str]:
 
 def admin1_key(name: str) -> str:
     """Comparable form of a first-level unit name."""
-    no_apostrophes = re.sub(r"['‘’ʼʿʾ`´]", "", fold(name))  # Ta'izz = Taizz, San‘a = Sana
+    no_apostrophes = re.sub(r"['‘’ʼʿʾ`´]", "", fold(name).replace("ı", "i"))  # Ta'izz = Taizz, San‘a = Sana
     words = re.sub(r"[^\w\s]", " ", no_apostrophes).replace("_", " ").split()
     kept = [w for w in words if w not in _generic_admin_words() and w not in {"of", "the", "de", "al", "el"}]
     return " ".join(kept or words)

@@ -87,8 +87,9 @@ def weapon_mode(tokens: list[Token]) -> str | None:
         for word in words:
             if word.lower_ in table and word.dep_ not in ("ccomp",):
                 modes.add(table[word.lower_])
-    if {"firearms", "heavy-weapons"} <= modes and not modes & {"explosives", "aerial", "drone", "suicide-attack"}:
-        return "firearms"  # mortars with machine guns and small arms: an exchange of fire, not a shelling
+    if "firearms" in modes and modes & {"heavy-weapons", "grenade"} \
+            and not modes & {"explosives", "aerial", "drone", "suicide-attack"}:
+        return "firearms"  # mortars or grenade launchers with small arms: an exchange of fire, not a shelling
     return min(modes, key=lambda m: MODE_RANK.get(m, 9)) if modes else None
 
 

@@ -38,6 +38,8 @@ def match_rule(token: Token) -> Optional[TriggerRule]:
     pos = POS_OF.get(token.pos_)
     if pos is None or (token.ent_type_ in NAME_LABELS and token.ent_iob_ != "O"):
         return None
+    if token.ent_type_ in ("DATE", "TIME") and token.pos_ == "PROPN":  # "on 1 March": a month, not a march
+        return None
     rules = trigger_rules()
     lower = token.lower_
     # the lemmatizer misses some forms ("raped" → "rap"): try the plain de-inflections too
@@ -107,7 +109,8 @@ def find_triggers(doc: Doc) -> list[Found]:
         else:
             host.merged.append(item.token)
             if item.token.pos_ == "VERB" and host.token.pos_ != "VERB" and _governs(item.token, host.token):
-                host.token, host.rule = item.token, item.rule  # the verb carries the roles
+                host.token = item.token  # the verb carries the roles; the more specific mode stays
+                host.rule = item.rule if item.rule.mode or not host.rule.mode else host.rule
     for k in kept:
         if not k.rule.mode:  # a weapon word of a merged event gives the mode ("killed ... by shelling")
             specific = next((r for t in k.merged[1:] if (r := match_rule(t)) and r.mode in INHERITED_MODES

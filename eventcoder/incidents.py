@@ -1,0 +1,195 @@
+"""One record per incident (stage "incidents"): reports of the same incident in a paragraph merge.
+
+ACLED's unit of coding is one interaction on one day at one place. A paragraph often names that
+incident more than once: "protesters gathered …; police arrested 12 of them", "gunmen attacked a
+checkpoint. Two soldiers were wounded in the attack." Stored apart, the second report is a false
+event and the first lacks what the second adds (the arrests, the casualties).
+
+Two realized events are one incident when both are of the incident types
+(``events/data/incident_types.txt``), they stand in the same paragraph (or the later one names the
+incident's outcome in the next paragraph: "two died in the attack"), fall on the same day, and
+their places agree (the same place or within ``SAME_PLACE_KM``, or one of them took its place from
+the context rather than from its own sentence). The first report of the paragraph usually names
+the main event; ``events/data/incident_merge.tsv`` says which report the incident keeps and what
+ACLED sub-event type the pair makes. The other report's counts, missing actors and place are
+folded in, the evidence widens to cover both, and the kept record says what it absorbed.
+"""
+from __future__ import annotations
+
+import csv
+import functools
+from pathlib import Path
+from typing import Optional
+
+from eventcoder.counts import paragraph_numbers
+from eventcoder.pipeline import CodingContext, Draft, stage
+from eventcoder.places.resolve import haversine_km
+from eventcoder.record import Event, Evidence, Location
+from eventcoder.views import acled_event_type_of, number_records
+
+DATA = Path(__file__).resolve().parent / "events" / "data"
+SAME_PLACE_KM = 25.0
+DEFINITE = {"the", "this", "that", "these", "those"}
+
+
+@functools.lru_cache(maxsize=1)
+def incident_types() -> frozenset[str]:
+    lines = (DATA / "incident_types.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@functools.lru_cache(maxsize=1)
+def merge_rules() -> tuple[tuple[str, ...], ...]:
+    with (DATA / "incident_merge.tsv").open(encoding="utf-8") as handle:
+        rows = [tuple(r) for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
+    for row in rows:
+        if len(row) != 5 or row[2].split(":")[-1] not in CONDITIONS or row[3] not in ("first", "second", "apart"):
+            raise ValueError(f"incident_merge.tsv: bad row {row!r}")
+    return tuple(rows)
+
+
+@functools.lru_cache(maxsize=1)
+def incident_words() -> dict[str, frozenset[str]]:
+    with (DATA / "incident_words.tsv").open(encoding="utf-8") as handle:
+        rows = [r for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
+    return {kind: frozenset(words.split()) for kind, words in rows}
+
+
+def is_outcome(draft: Draft) -> bool:
+    """A report of what an incident did ("two were killed") or the incident named again ("the
+    attack"): either way, not a report of what kind of incident it was."""
+    if draft.record.mode is not None:
+        return False
+    trigger = draft.trigger
+    definite = trigger.pos_ == "NOUN" and any(c.dep_ == "det" and c.lower_ in DEFINITE for c in trigger.children)
+    return definite or trigger.lemma_.lower() in incident_words()["outcome"]
+
+
+def is_fighting(draft: Draft) -> bool:
+    """An exchange of fire: "clashes broke out", "police returned fire with guns"."""
+    return draft.record.mode == "firearms" or draft.trigger.lemma_.lower() in incident_words()["fighting"]
+
+
+def on_participants(draft: Draft) -> bool:
+    """The report acts on a protest's people: "police arrested 20 protesters", "dispersed them"."""
+    rec = draft.record
+    if not rec.recipients:
+        return any(a.sector in ("COP", "MIL") for a in rec.actors)
+    words = incident_words()["participant"]
+    return any(word in words for ref in rec.recipients for word in ref.text.lower().split())
+
+
+CONDITIONS = {"*": lambda draft: True, "fighting": is_fighting, "on-participants": on_participants}
+
+
+def merge_rule(first: Draft, second: Draft) -> tuple[str, str]:
+    """(keep, sub_event_type) for two reports of one incident: an outcome report never decides
+    the type; otherwise the first row of the merge table that fits."""
+    if is_outcome(second):
+        return "first", "="
+    if is_outcome(first):
+        return "second", "="
+    a, b = first.record.acled.sub_event_type, second.record.acled.sub_event_type
+    for row_a, row_b, when, keep, sub in merge_rules():
+        which, _, condition = when.rpartition(":")
+        if row_a in ("*", a) and row_b in ("*", b) and CONDITIONS[condition](first if which == "first" else second):
+            return keep, sub
+    return "first", "="
+
+
+def is_incident(event: Event) -> bool:
+    types = incident_types()
+    return event.realized and (event.acled.event_type in types or event.acled.sub_event_type in types)
+
+
+def _own_place(draft: Draft) -> Optional[Location]:
+    """The event's location when its own sentence names it (not one taken from the context)."""
+    loc = draft.record.location
+    if loc is None or loc.start is None:
+        return None
+    return loc if draft.sentence.start <= loc.start < draft.sentence.end else None
+
+
+def _places_agree(a: Draft, b: Draft) -> bool:
+    la, lb = _own_place(a), _own_place(b)
+    if la is None or lb is None:
+        return True
+    if la.geonameid is not None and la.geonameid == lb.geonameid:
+        return True
+    if None in (la.lat, la.lon, lb.lat, lb.lon):
+        return la.name == lb.name
+    return haversine_km(la.lat, la.lon, lb.lat, lb.lon) <= SAME_PLACE_KM
+
+
+def opens_new_incident(draft: Draft) -> bool:
+    """"In a separate attack, gunmen …": the words before the trigger say it is another incident."""
+    words = incident_words()["apart"]
+    return any(tok.lower_ in words for tok in draft.sentence.doc[:draft.trigger.i])
+
+
+def same_incident(a: Draft, b: Draft, paragraphs: list[int]) -> bool:
+    """``b`` (later in the text) reports ``a``'s incident again. An outcome or a definite mention
+    ("two died in the attack") may stand in the next paragraph; other reports in the same one."""
+    if opens_new_incident(b):
+        return False
+    gap = paragraphs[b.sentence.index] - paragraphs[a.sentence.index]
+    near = gap == 0 or (gap == 1 and is_outcome(b))
+    return near and a.record.date is not None and a.record.date == b.record.date and _places_agree(a, b)
+
+
+def _fold(kept: Draft, folded: Draft, sub: str, text: str, where: str) -> None:
+    """Fold ``folded``'s report into ``kept``'s record."""
+    rec, other = kept.record, folded.record
+    rec.accounts += [a for a in other.accounts if a not in rec.accounts]
+    for name in ("dead", "injured", "arrested", "civilians_dead"):
+        if getattr(rec, name) is None:  # the kept report's own figure stands; the other fills a gap
+            setattr(rec, name, getattr(other, name))
+        told = [getattr(a, name) for a in rec.accounts if getattr(a, name, None) is not None]
+        if len(told) > 1:  # sources disagree: the lowest figure counts, as in the attribution stage
+            setattr(rec, name, min(told))
+    rec.acled.fatalities = rec.dead if rec.acled.event_type else None
+    if not rec.actors and other.actors:
+        rec.actors = list(other.actors)
+    if not rec.recipients and other.recipients:
+        rec.recipients = list(other.recipients)
+    if _own_place(kept) is None and _own_place(folded) is not None:
+        rec.location = other.location
+        rec.acled.geo_precision = other.location.precision if other.location else None
+    known = {s.text for s in rec.reported_by}
+    rec.reported_by += [s for s in other.reported_by if s.text not in known]
+    if sub != "=" and sub != rec.acled.sub_event_type:
+        rec.acled.event_type, rec.acled.sub_event_type = acled_event_type_of(sub), sub
+    start, end = min(rec.evidence.start, other.evidence.start), max(rec.evidence.end, other.evidence.end)
+    rec.evidence = Evidence(text=text[start:end], start=start, end=end)
+    trigger = other.trigger.text if other.trigger else other.event_type
+    at = f" at {other.trigger.start}-{other.trigger.end}" if other.trigger else ""
+    rec.reasons.append(f"incident: the report '{trigger}'{at} ({other.event_type}, "
+                       f"{other.acled.sub_event_type}) is this incident again: {where}, same day and place")
+
+
+@stage("incidents")
+def merge_incidents(ctx: CodingContext) -> None:
+    """Merge same-incident reports (see module docstring), then number the records."""
+    drafts = sorted(ctx.drafts, key=lambda d: (d.record.evidence.start,
+                                               d.record.trigger.start if d.record.trigger else 0))
+    paragraphs = paragraph_numbers(ctx) if drafts else []
+    incidents: list[Draft] = []  # the records kept so far, in text order
+    kept_drafts: list[Draft] = []
+    for draft in drafts:
+        if is_incident(draft.record):
+            lead = next((d for d in reversed(incidents) if same_incident(d, draft, paragraphs)), None)
+            keep, sub = merge_rule(lead, draft) if lead is not None else ("apart", "=")
+            if keep != "apart":
+                gap = paragraphs[draft.sentence.index] - paragraphs[lead.sentence.index]
+                where = "same paragraph" if gap == 0 else "the next paragraph"
+                if keep == "second":
+                    _fold(draft, lead, sub, ctx.text, where)
+                    incidents = [draft if d is lead else d for d in incidents]
+                    kept_drafts = [draft if d is lead else d for d in kept_drafts]
+                else:
+                    _fold(lead, draft, sub, ctx.text, where)
+                continue
+            incidents.append(draft)
+        kept_drafts.append(draft)
+    ctx.drafts = kept_drafts
+    number_records(ctx)
