@@ -13,6 +13,10 @@ the context rather than from its own sentence). The first report of the paragrap
 the main event; ``events/data/incident_merge.tsv`` says which report the incident keeps and what
 ACLED sub-event type the pair makes. The other report's counts, missing actors and place are
 folded in, the evidence widens to cover both, and the kept record says what it absorbed.
+
+An event named as a protest's cause ("protested against the arrest of …", "demanding the release of
+…") is what the protest is about, not an incident of that day: it keeps its PLOVER coding but no
+ACLED view (``set_aside_grievances``).
 """
 from __future__ import annotations
 
@@ -167,11 +171,39 @@ def _fold(kept: Draft, folded: Draft, sub: str, text: str, where: str) -> None:
                        f"{other.acled.sub_event_type}) is this incident again: {where}, same day and place")
 
 
+def _grievance_tokens(protest: Draft) -> set[int]:
+    """Token indices of what a protest is about: its "against/over …" phrases and the objects of
+    the demands made in its sentence."""
+    words = incident_words()
+    doc, trigger = protest.sentence.doc, protest.trigger
+    heads = [c for c in trigger.children if c.dep_ == "prep" and c.lower_ in words["grievance"]]
+    heads += [t for t in doc if t.lemma_.lower() in words["demand"] and t.i != trigger.i]
+    return {tok.i for head in heads for child in head.children for tok in child.subtree}
+
+
+def set_aside_grievances(drafts: list[Draft]) -> None:
+    """"Nurses protested against the arrest of their leader": the arrest is the protest's cause,
+    not an incident of that day; it keeps its PLOVER coding and loses its ACLED view."""
+    for protest in drafts:
+        if protest.record.event_type != "PROTEST" or not protest.record.realized:
+            continue
+        inside = _grievance_tokens(protest)
+        for draft in drafts:
+            if draft is protest or draft.sentence is not protest.sentence or draft.trigger.i not in inside:
+                continue
+            rec = draft.record
+            if rec.acled.event_type is not None:
+                rec.acled = rec.acled.model_copy(update={"event_type": None, "sub_event_type": None, "fatalities": None})
+                rec.reasons.append(f"acled: what the protest '{protest.trigger.text}' is about, not an incident of "
+                                   "its own")
+
+
 @stage("incidents")
 def merge_incidents(ctx: CodingContext) -> None:
     """Merge same-incident reports (see module docstring), then number the records."""
     drafts = sorted(ctx.drafts, key=lambda d: (d.record.evidence.start,
                                                d.record.trigger.start if d.record.trigger else 0))
+    set_aside_grievances(drafts)
     paragraphs = paragraph_numbers(ctx) if drafts else []
     incidents: list[Draft] = []  # the records kept so far, in text order
     kept_drafts: list[Draft] = []

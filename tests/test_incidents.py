@@ -45,6 +45,15 @@ def test_one_record_per_incident(coder, case):
             assert not merged, (case["why"], merged)
 
 
+@pytest.mark.parametrize("case", [c for c in CASES if "set_aside" in c], ids=lambda c: c["file"])
+def test_a_protests_cause_keeps_its_plover_record_only(coder, case):
+    events = coder.code(next(read_file(str(DATA / case["file"]))))
+    for word in case["set_aside"]:
+        (event,) = [e for e in events if e.trigger and e.trigger.text == word]
+        assert event.realized and event.acled.event_type is None, case["why"]
+        assert any(r.startswith("acled: what the protest") for r in event.reasons), event.reasons
+
+
 def test_merged_evidence_is_the_article_text(coder):
     article = next(read_file(str(DATA / "mandera-bus.txt")))
     (event,) = [e for e in coder.code(article) if is_incident(e)]
