@@ -43,9 +43,19 @@ def _best(entries: list[Entry]) -> Entry:
     return sorted(entries, key=lambda e: KIND_RANK.get(e.kind, 9))[0]
 
 
+@functools.lru_cache(maxsize=1)
+def _collectives() -> frozenset[str]:
+    lines = (DATA / "collectives.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
+
+
 def _sector_word(words: list[str], head: Optional[str]) -> Optional[str]:
+    """The sector a phrase's words name, its head first; a collective head ("a group of citizens")
+    comes last, after the words for its members."""
     table = load_dictionary().sector_words
     candidates = ([head.lower()] if head else []) + list(reversed(words))
+    collective = [w for w in candidates if w in _collectives()]
+    candidates = [w for w in candidates if w not in _collectives()] + collective
     for word in candidates:
         for form in (word, word[:-1] if word.endswith("s") else word, word[:-2] if word.endswith("es") else word):
             if form in table:
