@@ -9,7 +9,7 @@ from eventcoder.evaluate.acled import CURRENT, LEGACY, detect_layout, parse_acle
 from eventcoder.evaluate.codes import actor_code, country_code, sector_code
 from eventcoder.evaluate.convert import convert, convert_file
 from eventcoder.evaluate.gold import GoldActor, GoldDoc, read_gold, select_part
-from eventcoder.evaluate.plover import map_label
+from eventcoder.evaluate.plover import map_label, relabel_by_text
 
 DATA = Path(__file__).parent / "data" / "eval"
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -101,6 +101,14 @@ def test_plover_label_map() -> None:
     assert map_label("DOCUMENT", None) == (None, None)
     with pytest.raises(KeyError):
         map_label("DANCE", None)
+
+
+def test_plover_text_relabel() -> None:
+    # a kidnapping that PLOVER 0.5 filed under COERCE is an ASSAULT (abduct) in 2.0
+    assert relabel_by_text("COERCE", "arrest", "kidnapped") == ("ASSAULT", "abduct")
+    assert relabel_by_text("COERCE", "arrest", "took hostages") == ("ASSAULT", "abduct")
+    assert relabel_by_text("COERCE", "arrest", "detained") == ("COERCE", "arrest")
+    assert relabel_by_text("REQUEST", None, "demanded the release of hostages") == ("REQUEST", None)
 
 
 def test_lgl_articles() -> None:

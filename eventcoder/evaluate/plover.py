@@ -2,7 +2,10 @@
 
 The file is near-JSON: a list of objects with trailing commas, which are dropped before
 parsing. Its labels are PLOVER 0.5 (DEMAND, DISAPPROVE, FIGHT, INVESTIGATE, ...); they are mapped
-to the 16 PLOVER 2.0 categories and their modes through ``data/plover_labels.tsv``. Actor codes
+to the 16 PLOVER 2.0 categories and their modes through ``data/plover_labels.tsv``, then, where the
+2.0 codebook files the coded act elsewhere than its old label did (a kidnapping coded COERCE is an
+ASSAULT, mode abduct, in PLOVER 2.0 as in CAMEO 181), by the record's coded words
+(``data/plover_text_labels.tsv``). Actor codes
 ("USA", "JAP", "IGO") become an alpha-3 country (or the organisation code) through
 ``codes.actor_code``; sectors keep their first three letters ("CVLalb" → "CVL").
 
@@ -66,6 +69,25 @@ def map_label(event: str, mode: Optional[str]) -> tuple[Optional[str], Optional[
     return new_event, new_mode or None
 
 
+@functools.lru_cache(maxsize=1)
+def _text_rows() -> list[tuple[str, str, str, str]]:
+    rows = []
+    for row in _data_rows("plover_text_labels.tsv"):
+        row += [""] * (4 - len(row))
+        rows.append((row[0].strip(), row[1].strip().lower(), row[2].strip(), row[3].strip()))
+    return rows
+
+
+def relabel_by_text(event_type: str, mode: Optional[str], event_text: str) -> tuple[str, Optional[str]]:
+    """(event type, mode) after the rows of plover_text_labels.tsv: the first row whose 2.0 type is
+    ``event_type`` and whose word stem is in the record's coded words decides."""
+    words = (event_text or "").lower().split()
+    for old_type, stem, new_type, new_mode in _text_rows():
+        if old_type == event_type and any(w.startswith(stem) for w in words):
+            return new_type, new_mode or None
+    return event_type, mode
+
+
 def parse_records(text: str) -> list[dict[str, Any]]:
     """The records of a near-JSON PLOVER file (trailing commas allowed)."""
     data = json.loads(TRAILING_COMMA.sub(r"\1", text))
@@ -121,6 +143,7 @@ def read_plover(path: str | Path) -> Conversion:
         if event_type is None:
             skipped.append((record_id, f"label {label!r} is not an event"))
             continue
+        event_type, mode = relabel_by_text(event_type, mode, str(record.get("eventText") or ""))
         if not text:
             skipped.append((record_id, "no text"))
             continue

@@ -108,9 +108,13 @@ def stance_event(ctx: CodingContext, sentence, record: Event, mood, sources, rec
         return None  # the cue is a trigger itself ("promised", "threatened"): already coded
     intent, refusal = intent_events().get(record.event_type, (None, None))
     if mood.kind in ("intent", "future") and intent:
-        if any(t.lower_ in ("if", "unless") for t in sentence.doc):
+        if any(t.lower_ == "unless" for t in sentence.doc):
+            # "X will withdraw unless Y …": an ultimatum, a threat whatever the act announced
+            etype, why = "THREATEN", f"ultimatum ({mood.cue.text} … unless) to {record.event_type.lower()}"
+        elif intent != "THREATEN" and any(t.lower_ == "if" for t in sentence.doc):
             return None  # a conditional offer is not a commitment
-        etype, why = intent, f"stated intent ({mood.cue.text}) to {record.event_type.lower()}"
+        else:
+            etype, why = intent, f"stated intent ({mood.cue.text}) to {record.event_type.lower()}"
     elif mood.kind in ("negation", "refusal") and refusal:
         etype, why = refusal, f"refusal ({mood.cue.text}) to {record.event_type.lower()}"
     else:
