@@ -29,7 +29,7 @@ from eventcoder.counts import paragraph_numbers
 from eventcoder.pipeline import CodingContext, Draft, stage
 from eventcoder.places.resolve import haversine_km
 from eventcoder.record import Event, Evidence, Location
-from eventcoder.views import acled_event_type_of, number_records
+from eventcoder.views import acled_event_type_of, acled_types, number_records
 
 DATA = Path(__file__).resolve().parent / "events" / "data"
 SAME_PLACE_KM = 25.0
@@ -152,10 +152,18 @@ def _fold(kept: Draft, folded: Draft, sub: str, text: str, where: str) -> None:
         if len(told) > 1:  # sources disagree: the lowest figure counts, as in the attribution stage
             setattr(rec, name, min(told))
     rec.acled.fatalities = rec.dead if rec.acled.event_type else None
+    sides = (bool(rec.actors), bool(rec.recipients))
     if not rec.actors and other.actors:
         rec.actors = list(other.actors)
     if not rec.recipients and other.recipients:
         rec.recipients = list(other.recipients)
+    if sides != (bool(rec.actors), bool(rec.recipients)) and sub == "=":
+        # a side learnt from the other report ("One person was injured") can change the ACLED type
+        acled, new_sub = acled_types(rec)
+        if new_sub is not None and new_sub != rec.acled.sub_event_type:
+            rec.acled.event_type, rec.acled.sub_event_type = acled, new_sub
+            rec.reasons.append(f"acled: {new_sub}, once the other report named the "
+                               f"{'recipients' if sides[1] != bool(rec.recipients) else 'actors'}")
     if _own_place(kept) is None and _own_place(folded) is not None:
         rec.location = other.location
         rec.acled.geo_precision = other.location.precision if other.location else None
