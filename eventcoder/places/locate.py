@@ -44,7 +44,9 @@ from eventcoder.places.gazetteer import (
     DATA_DIR,
     HOW_ALTERNATE,
     HOW_DEMONYM,
+    HOW_NAME,
     HOW_SKELETON,
+    Candidate,
     Gazetteer,
     Place,
     get_gazetteer,
@@ -94,6 +96,36 @@ def near_words() -> frozenset[str]:
 @functools.lru_cache(maxsize=1)
 def location_nouns() -> frozenset[str]:
     return _word_list("location_nouns.txt")
+
+
+@dataclass(frozen=True)
+class Mission:
+    """A mission named in the text that works in one country only (``data/mission_countries.tsv``)."""
+
+    start: int
+    end: int
+    text: str
+    country: str
+
+
+@functools.lru_cache(maxsize=1)
+def _mission_patterns() -> tuple[tuple[re.Pattern, str], ...]:
+    lines = [line for line in (DATA_DIR / "mission_countries.tsv").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    rows = [line.split("\t") for line in lines[1:]]  # the first line is the header
+    # longest names first, so that "OSCE Special Monitoring Mission" is read whole
+    rows.sort(key=lambda row: -len(row[0]))
+    return tuple((re.compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])"), country.strip()) for name, country in rows)
+
+
+def missions_named(text: str) -> list[Mission]:
+    """The one-country missions the text names ("the OSCE SMM observed ..." -> Ukraine)."""
+    found: list[Mission] = []
+    for pattern, country in _mission_patterns():
+        for match in pattern.finditer(text):
+            if not any(overlaps((match.start(), match.end()), (m.start, m.end)) for m in found):
+                found.append(Mission(match.start(), match.end(), match.group(), country))
+    return sorted(found, key=lambda m: m.start)
 
 
 @dataclass
@@ -222,12 +254,16 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
     found: list[tuple[Mention, Sentence]] = []
     links: dict[int, int] = {}
     unknown: list[tuple[UnknownPlace, Sentence]] = []
+    missions = [m for m in missions_named(ctx.text) if gazetteer.country(m.country) is not None]
+    ctx.memo["missions"] = missions
+    mission_countries = frozenset(m.country for m in missions)
     for sentence in ctx.sentences:
         if sentence.doc is not None:
             mentions = mentions_in_doc(sentence.doc, gazetteer, offset=sentence.start, demonyms=True)
         else:
             mentions = scan(sentence.text, gazetteer, demonyms=True, offset=sentence.start)
-        mentions, here, missing = with_phrases(sentence.text, sentence.start, mentions, gazetteer, sentence.doc)
+        mentions, here, missing = with_phrases(sentence.text, sentence.start, mentions, gazetteer, sentence.doc,
+                                               mission_countries)
         base = len(found)
         links.update({base + a: base + b for a, b in here.items()})
         for place in missing:
@@ -241,8 +277,12 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
     direct.update(links)  # what the place phrases say wins over a bare comma
     actor_refs = [a for d in ctx.drafts for a in (*d.record.actors, *d.record.recipients)]
     actor_countries = {a.country for a in actor_refs if a.country and len(a.country) == 3}
-    resolved = resolve_mentions(ctx.text, mentions, actor_countries, gazetteer,
-                                chains=[chain_of(direct, i) for i in range(len(mentions))])
+    # a one-country mission speaks for its country as a named country would, as context only
+    context = [Mention(m.start, m.end, m.text, [Candidate(gazetteer.country(m.country), HOW_NAME)], output=False)
+               for m in missions]
+    resolved = resolve_mentions(ctx.text, mentions + context, actor_countries, gazetteer,
+                                chains=[chain_of(direct, i) for i in range(len(mentions))] + [[] for _ in context])
+    resolved = resolved[:len(mentions)]
     actor_spans = [(a.start, a.end) for a in actor_refs]
     dateline = _DATELINE.match(ctx.text)
     places: list[ArticlePlace] = []
@@ -269,7 +309,7 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
         mention = Mention(missing.start, missing.end, missing.text, [], phrase=True, near=missing.near)
         places.append(ArticlePlace(mention, holder.resolution, sentence, _span_of(sentence, mention), demonym=False,
                                    actor_like=False, container=holder, stand_in=True))
-    _mark_doubtful(places)
+    _mark_doubtful(places, {m.text: m.country for m in missions})
     _spell_admin1(places, gazetteer)
     places.sort(key=lambda p: p.mention.start)
     ctx.memo["places"] = places
@@ -283,25 +323,42 @@ DOUBTFUL_POPULATION = 100_000
 DOUBTFUL_AGREEMENT = 2 / 3
 
 
-def _mark_doubtful(places: list[ArticlePlace]) -> None:
+def _mark_doubtful(places: list[ArticlePlace], missions: Optional[dict[str, str]] = None) -> None:
     """Country consistency: a small place in a country nothing else in the article names, where
-    the other names agree on one country, is not taken for the event's place."""
-    named: dict[str, str] = {}  # place name as written -> country (nationalities and actors say who, not where)
+    the other names agree on one country, is not taken for the event's place. Only names that are
+    not themselves in doubt agree: two small towns alone in two countries ("in el Hermel ... to the
+    Saray square") do not rule each other out, nor does one country named by the way ("rallied in
+    Kilkis ... migrants mostly from Afghanistan"). A one-country mission (``missions``: its name ->
+    country) names its country."""
+    named: dict[str, tuple[str, bool]] = {}  # place name as written -> (country, weak)
+    countries_only: dict[str, bool] = {}  # name -> whether it names a country
     for place in places:
         if place.resolution.place.country and not place.stand_in and not place.demonym and not place.actor_like:
-            named.setdefault(name_key(place.mention.text), place.resolution.place.country)
+            named.setdefault(name_key(place.mention.text), (place.resolution.place.country, _weak(place)))
+            countries_only.setdefault(name_key(place.mention.text), place.resolution.place.kind == "country")
+    for name, country in (missions or {}).items():
+        named.setdefault("mission " + name_key(name), (country, False))
+    per_country = Counter(country for country, _ in named.values())
     for place in places:
         resolved = place.resolution.place
-        # a big town abroad may be meant; one reached by another spelling only is as weak as a small one
-        weak = (resolved.population or 0) < DOUBTFUL_POPULATION or place.resolution.how in (HOW_ALTERNATE, HOW_SKELETON)
-        if place.stand_in or resolved.kind not in ("city", "admin2", "area") or not weak:
+        if place.stand_in or resolved.kind not in ("city", "admin2", "area") or not _weak(place):
             continue
         key = name_key(place.mention.text)
-        others = [country for name, country in named.items() if name != key]
+        others = [country for name, (country, weak) in named.items()
+                  if name != key and (not weak or per_country[country] >= 2)]
         if not others or resolved.country in others:
             continue
+        if len(others) == 1 and all(countries_only.get(name, False) for name in named if name != key):
+            continue  # one country named by the way ("migrants from Afghanistan") says not where the town is
         top, count = Counter(others).most_common(1)[0]
         place.doubtful = count / len(others) >= DOUBTFUL_AGREEMENT
+
+
+def _weak(place: ArticlePlace) -> bool:
+    """A town small enough, or reached by a spelling loose enough, that a namesake abroad is the
+    likelier reading only when the article says so; a big town abroad may be meant."""
+    resolved = place.resolution.place
+    return (resolved.population or 0) < DOUBTFUL_POPULATION or place.resolution.how in (HOW_ALTERNATE, HOW_SKELETON)
 
 
 # What may follow a town's name in the name of the unit called after it: an adjective ending and
@@ -560,7 +617,20 @@ def _most_specific(chosen: ArticlePlace, location: Location, places: list[Articl
                                            f"{loc.reason if place.stand_in else loc.name + ' (' + _what(loc) + ')'}")
 
 
-def locate(draft: Draft, places: list[ArticlePlace], text: str) -> Optional[Location]:
+def _mission_country(missions: list[Mission]) -> Optional[Location]:
+    """Last resort: the country of a one-country mission the article names, at its capital."""
+    if not missions:
+        return None
+    mission = missions[0]
+    place = get_gazetteer().country(mission.country)
+    if place is None:
+        return None
+    return at_capital(Location(text=mission.text, name=place.name, geonameid=place.geonameid, lat=place.lat,
+                               lon=place.lon, country=place.country, precision=3, start=mission.start, end=mission.end,
+                               reason=f"no place resolved for the event; {mission.text} works in {place.name} only"))
+
+
+def locate(draft: Draft, places: list[ArticlePlace], text: str, missions: Optional[list[Mission]] = None) -> Optional[Location]:
     """The location of one event (see the module's docstring for the order of the rules)."""
     in_sentence = [p for p in places if p.sentence.index == draft.sentence.index]
     found = _linked(draft, in_sentence)
@@ -574,7 +644,7 @@ def locate(draft: Draft, places: list[ArticlePlace], text: str) -> Optional[Loca
     if found is None:
         found = _organisation_seat(places)
     if found is None:
-        location = _agreed_country(places)
+        location = _agreed_country(places) or _mission_country(missions)
         if location is not None:
             draft.record.reasons.append(f"location: {location.reason}")
         return location
@@ -591,7 +661,7 @@ def locate_events(ctx: CodingContext) -> None:
         return
     places = article_places(ctx)
     for draft in ctx.drafts:
-        location = locate(draft, places, ctx.text)
+        location = locate(draft, places, ctx.text, ctx.memo.get("missions"))  # type: ignore[arg-type]
         draft.record.location = location
         if location is None:
             draft.record.reasons.append("location: the article names no place")

@@ -140,10 +140,15 @@ def mentions_in_doc(doc: Doc, gazetteer: Gazetteer, offset: int = 0, demonyms: b
             continue  # "North" (avenue), "Region", "Metro"
         if ent.label_ in PLACE_LABELS:
             # an alternate name of a small place is too weak on its own ("Kristina" -> Ristiina)
-            candidates = [c for c in lookup(gazetteer, ent.text) if c.how == HOW_NAME or c.place.kind in SCAN_KINDS
+            everything = lookup(gazetteer, ent.text)
+            candidates = [c for c in everything if c.how == HOW_NAME or c.place.kind in SCAN_KINDS
                           or (c.place.population or 0) >= PERSON_TOWN_POPULATION]
-            if candidates:
-                mentions.append(Mention(offset + ent.start_char, offset + ent.end_char, ent.text, candidates))
+            if candidates or (everything and _locative_object(ent)):
+                # once the name is taken for a place, the weak readings stay for the context to
+                # choose among ("near Komsomolets" in a note about Ukraine: the Ukrainian village
+                # of that former name, not the Russian town); "in Braytal" is a place by its preposition
+                candidates = everything
+                mentions.append(Mention(offset + ent.start_char, offset + ent.end_char, ent.text, candidates, ner=True))
             else:
                 other_entities.append((offset + ent.start_char, offset + ent.end_char, ent.label_))
         else:
@@ -242,11 +247,14 @@ def _other_spellings(text: str, outers: list[Mention], inners: list[Mention], co
     return found
 
 
-def _trusted(candidates: list[Candidate], countries: frozenset[str] = frozenset()) -> list[Candidate]:
+def _trusted(candidates: list[Candidate], countries: frozenset[str] = frozenset(), ner: bool = False) -> list[Candidate]:
     """Without a container to vouch for it, an alternate name of a small place is too weak
     ("Camp" is not Camp County, Texas): the filter NER's own place names go through. A place
     phrase in a text that names the place's country vouches for it ("attacked Iraqi forces in
-    Makhmur district": Mexmur, Iraq)."""
+    Makhmur district": Mexmur, Iraq), and so does NER where no place bears the name as its own
+    ("fighting in Braytal": Brîtel, Lebanon)."""
+    if ner and not any(c.how == HOW_NAME for c in candidates):
+        return [c for c in candidates if c.how == HOW_ALTERNATE]
     return [c for c in candidates if c.how == HOW_NAME or c.place.kind in SCAN_KINDS
             or (c.place.population or 0) >= PERSON_TOWN_POPULATION
             or (c.how == HOW_ALTERNATE and c.place.country in countries)]
@@ -265,12 +273,14 @@ def _within(candidates: list[Candidate], outers: list[Mention]) -> list[Candidat
 
 
 def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gazetteer,
-                 doc: Optional[Doc] = None) -> tuple[list[Mention], dict[int, int], list[UnknownPlace]]:
+                 doc: Optional[Doc] = None, countries: frozenset[str] = frozenset(),
+                 ) -> tuple[list[Mention], dict[int, int], list[UnknownPlace]]:
     """Add the names of the text's place phrases (``phrases.find_slots``) to its mentions.
 
     Returns the mentions (those of phrases marked ``phrase``, with the kind the words around them
     name), the "written inside" links between them (mention index -> container index), and the
-    phrase names no gazetteer holds, each with its nearest known container. A phrase name is read
+    phrase names no gazetteer holds, each with its nearest known container. ``countries``: countries
+    the article names elsewhere (a one-country mission), which vouch for alternate names there. A phrase name is read
     only as a place inside its containers ("Tieba (Bankass, Mopti)" is not Tieba in China); where
     no such place is known, it is unknown and its containers locate it."""
     slots = find_slots(text)
@@ -348,7 +358,7 @@ def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gaz
     inners: dict[int, list[int]] = {}
     for a, b in links.items():
         inners.setdefault(b, []).append(a)
-    named = frozenset(_named_countries(work))
+    named = frozenset(_named_countries(work)) | countries
     # read each phrase name inside its containers, most specific name first
     for index in sorted(set(of_slot.values()), key=lambda i: len(chain_of(links, i))):  # containers first
         mention = work[index]
@@ -359,11 +369,11 @@ def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gaz
                                                 for c in outers[0].candidates)):
             mention.candidates = _within(mention.candidates, outers)
         else:
-            mention.candidates = _trusted(mention.candidates, named)
+            mention.candidates = _trusted(mention.candidates, named, mention.ner)
         if not mention.candidates:
             mention.candidates = _other_spellings(mention.text, outers,
                                                   [work[j] for j in inners.get(index, ()) if work[j] is not None],
-                                                  _named_countries(work), gazetteer)
+                                                  _named_countries(work) | countries, gazetteer)
     unknown: list[UnknownPlace] = []
     keep = [i for i, m in enumerate(work) if m is not None and m.candidates]
     new_index = {old: new for new, old in enumerate(keep)}

@@ -75,6 +75,7 @@ class Mention:
     hint: Optional[str] = None  # what the words around it say it is: settlement, admin2, admin1 (phrases.Slot)
     phrase: bool = False  # read from a place phrase ("in X (A, B)"): a place by the way it is written
     near: bool = False  # the phrase puts the event around it ("near X", "the outskirts of X")
+    ner: bool = False  # spaCy labelled it a place (GPE/LOC/FAC) and the gazetteer knows the name
 
 
 @dataclass
@@ -421,7 +422,7 @@ def _prefer_cities(mention: Mention) -> Mention:
     if len(kept) == len(mention.candidates):
         return mention
     return Mention(mention.start, mention.end, mention.text, kept, mention.output, mention.inside, mention.hint,
-                   mention.phrase, mention.near)
+                   mention.phrase, mention.near, mention.ner)
 
 
 def resolve_mentions(
