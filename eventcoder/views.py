@@ -43,19 +43,41 @@ def _target_classes(event: Event) -> set[str]:
     return classes
 
 
+def _actor_classes(event: Event) -> set[str]:
+    sector = event.actors[0].sector if event.actors else None
+    if sector is None:
+        return set()
+    return {sector, "ARMED" if sector in ARMED else "UNARMED"}
+
+
+def _cell_matches(cell: str, values: set[str]) -> bool:
+    """A rule cell: * (anything), or alternatives split by | (a sector, ARMED or UNARMED)."""
+    return cell == "*" or any(option in values for option in cell.split("|"))
+
+
 def acled_types(event: Event) -> tuple[str | None, str | None]:
-    actor = event.actors[0].sector if event.actors else None
-    targets = _target_classes(event)
-    for etype, mode, a_sec, r_sec, acled, sub in _acled_rules():
-        if etype == event.event_type and mode in ("*", event.mode or "") and a_sec in ("*", actor) \
-                and (r_sec == "*" or r_sec in targets):
-            return acled, sub
+    """The first rule of the table that fits; a rule whose types are - gives no ACLED view
+    (ACLED does not record that kind of event: an agreement between non-combatants, a detention
+    with no one named doing it)."""
+    actor, targets = _actor_classes(event), _target_classes(event)
+    for etype, mode, a_cell, r_cell, acled, sub in _acled_rules():
+        if etype == event.event_type and _cell_matches(mode, {event.mode or ""}) \
+                and _cell_matches(a_cell, actor) and _cell_matches(r_cell, targets):
+            return (None, None) if acled == "-" else (acled, sub)
     return None, None
 
 
+@functools.lru_cache(maxsize=1)
+def acled_codebook() -> dict[str, str]:
+    """ACLED sub-event type → its event type (events/data/acled_types.tsv)."""
+    with (MAP_FILE.parent / "acled_types.tsv").open(encoding="utf-8") as handle:
+        rows = [r for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
+    return {sub: etype for etype, sub in rows}
+
+
 def acled_event_type_of(sub_event_type: str) -> str | None:
-    """The ACLED event type a sub-event type belongs to (from the rule table)."""
-    return next((row[4] for row in _acled_rules() if row[5] == sub_event_type), None)
+    """The ACLED event type a sub-event type belongs to."""
+    return acled_codebook().get(sub_event_type)
 
 
 def confidence(event: Event) -> float:

@@ -19,6 +19,7 @@ def _matches(event, want: dict) -> bool:
         "actor_country": next((a.country for a in event.actors), None),
         "recipient_sector": next((a.sector for a in event.recipients), None),
         "recipient_country": next((a.country for a in event.recipients), None),
+        "acled_sub_event_type": event.acled.sub_event_type,
     }
     return all(checks[k] == v for k, v in want.items())
 
@@ -50,3 +51,13 @@ def test_every_record_is_traceable_to_its_text():
         assert text[e.trigger.start:e.trigger.end] == e.trigger.text
         for a in e.actors + e.recipients:
             assert text[a.start:a.end] == a.text
+
+
+def test_a_stated_intent_shares_nothing_with_the_act_it_names():
+    """The stance record ("wants to disperse" → THREATEN) is a copy of the act's record; the act's
+    ACLED view, filled later, must not show up on it."""
+    events = code_text("The army wants to disperse the crowd in Lilongwe.", "2021-04-14")
+    (stance,) = [e for e in events if e.event_type == "THREATEN"]
+    (act,) = [e for e in events if e.event_type == "COERCE"]
+    assert act.acled.sub_event_type is not None and stance.acled.sub_event_type is None
+    assert stance.acled is not act.acled and stance.actors is not act.actors

@@ -8,7 +8,7 @@ import pytest
 from eventcoder.coder import Coder
 from eventcoder.incidents import CONDITIONS, is_incident, merge_rules
 from eventcoder.read import read_file
-from eventcoder.views import _acled_rules
+from eventcoder.views import _acled_rules, acled_codebook
 
 DATA = Path(__file__).parent / "data" / "incidents"
 CASES = json.loads((DATA / "cases.json").read_text(encoding="utf-8"))["cases"]
@@ -67,8 +67,10 @@ def test_record_ids_are_numbered_after_merging(coder):
     assert ids == [f"{article.id}-{i:02d}" for i in range(len(ids))]
 
 
-def test_merge_table_names_real_sub_event_types():
-    known = {row[5] for row in _acled_rules()}
+def test_acled_tables_name_real_sub_event_types():
+    known = set(acled_codebook())
+    assert len(known) == 25
+    assert {row[5] for row in _acled_rules()} <= known | {"-"}
     for first, second, when, keep, sub in merge_rules():
         assert first in known | {"*"} and second in known | {"*"}, (first, second)
         assert sub in known | {"="}, sub

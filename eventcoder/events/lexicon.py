@@ -87,7 +87,7 @@ def candidate_forms() -> dict[str, Optional[frozenset[str]]]:
 
 
 MODE_RANK = {"suicide-attack": 0, "explosives": 1, "aerial": 1, "drone": 1, "heavy-weapons": 2, "grenade": 2,
-             "firearms": 3, "primitive": 4}
+             "firearms": 3, "crowd-control": 3.5, "primitive": 4}  # tear gas with live rounds: firearms
 
 
 @functools.lru_cache(maxsize=1)

@@ -6,12 +6,15 @@ from spacy.tokens import Token
 from eventcoder.events.lexicon import MODE_RANK, intent_events, plover_types, riot_words, weapon_modes
 from eventcoder.events.modality import modality
 from eventcoder.events.roles import roles
-from eventcoder.events.triggers import anchor, find_triggers, match_rule
+from eventcoder.events.triggers import Found, anchor, find_triggers, match_rule
 from eventcoder.pipeline import CodingContext, Draft, stage
 from eventcoder.record import Event, Evidence
 
 
 STANCE_TYPES = {"AGREE", "THREATEN", "REJECT", "REQUEST"}
+# an explosion names no weapon: the weapons of its clause say what exploded ("explosions involving
+# mortars", "an IED blast"); other explosive triggers ("bombing", "detonate") keep their mode
+BLAST_WORDS = {"explosion", "blast", "explode"}
 
 
 def inherit_recipients(drafts: list[Draft]) -> None:
@@ -35,11 +38,12 @@ def inherit_recipients(drafts: list[Draft]) -> None:
 def code_events(ctx: CodingContext) -> None:
     types = plover_types()
     for sentence in ctx.parsed:
-        for found in find_triggers(sentence.doc):
+        for found in _without_disrupted_weapons(find_triggers(sentence.doc)):
             rule, tok = found.rule, found.token
             # the mode from the most specific word of a merged event ("shelling and shooting")
             mode = rule.mode
-            if rule.event_type == "ASSAULT" and mode in (None, "firearms", "primitive"):
+            if rule.event_type == "ASSAULT" and mode in (None, "firearms", "primitive", "explosives") \
+                    and (mode != "explosives" or tok.lemma_.lower() in BLAST_WORDS):
                 mode = weapon_mode(found.merged) or mode
             if rule.event_type == "PROTEST" and mode in ("demo", "obstruct") and _riot_context(ctx, sentence):
                 mode = "riot"
@@ -76,6 +80,39 @@ def code_events(ctx: CodingContext) -> None:
     inherit_recipients(ctx.drafts)
 
 
+DISRUPTION_MODES = {"weapons", "intercept"}  # a weapon seized, defused or intercepted is not used
+
+
+def _without_disrupted_weapons(found: list[Found]) -> list[Found]:
+    """"defused 55 IEDs", "intercepted a missile": the weapon noun is what was disrupted, not an
+    attack of its own."""
+    disrupting = {f.token.i for f in found if f.rule.mode in DISRUPTION_MODES}
+    if not disrupting:
+        return found
+
+    def disrupted(tok: Token) -> bool:
+        node = tok
+        for _ in range(3):
+            if node.head.i == node.i:
+                return False
+            node = node.head
+            if node.i in disrupting:
+                return True
+        return False
+
+    return [f for f in found if not (f.rule.event_type == "ASSAULT" and f.rule.mode not in DISRUPTION_MODES
+                                     and f.token.pos_ in ("NOUN", "PROPN") and disrupted(f.token))]
+
+
+PLACE_PREPOSITIONS = {"near", "at", "in", "around", "outside", "inside", "towards", "toward", "from"}
+
+
+def _names_a_place(word: Token) -> bool:
+    """"near the mine", "at Butovka Mine", "near Tank": a weapon word that names where, not what."""
+    return word.ent_type_ in ("GPE", "LOC", "FAC") or (word.pos_ == "PROPN" and word.is_title) \
+        or (word.dep_ == "pobj" and word.head.lower_ in PLACE_PREPOSITIONS)
+
+
 def weapon_mode(tokens: list[Token]) -> str | None:
     """The most specific weapon named in the attack's clause ("fired mortar shells" → heavy-weapons)."""
     table = weapon_modes()
@@ -85,12 +122,18 @@ def weapon_mode(tokens: list[Token]) -> str | None:
         if tok.dep_ in ("acl", "relcl"):  # "shells fired by …": the weapon is the noun the verb hangs on
             words.append(tok.head)
         for word in words:
-            if word.lower_ in table and word.dep_ not in ("ccomp",):
-                modes.add(table[word.lower_])
-    if "firearms" in modes and modes & {"heavy-weapons", "grenade"} \
+            if word.dep_ == "ccomp" or _names_a_place(word):
+                continue
+            if word.dep_ == "compound" and f"{word.lower_} {word.head.lower_}" in table:
+                continue  # "grenade launchers": the two-word name is read at its head
+            phrase = next((f"{c.lower_} {word.lower_}" for c in word.children if c.dep_ == "compound"
+                           and f"{c.lower_} {word.lower_}" in table), None)
+            if phrase or word.lower_ in table:
+                modes.add(table[phrase or word.lower_])
+    if "firearms" in modes and "heavy-weapons" in modes \
             and not modes & {"explosives", "aerial", "drone", "suicide-attack"}:
         return "firearms"  # mortars or grenade launchers with small arms: an exchange of fire, not a shelling
-    return min(modes, key=lambda m: MODE_RANK.get(m, 9)) if modes else None
+    return min(sorted(modes), key=lambda m: MODE_RANK.get(m, 9)) if modes else None
 
 
 def _riot_context(ctx: CodingContext, sentence) -> bool:
@@ -121,7 +164,7 @@ def stance_event(ctx: CodingContext, sentence, record: Event, mood, sources, rec
         return None
     ptype = plover_types()[etype]
     start = sentence.char(mood.cue)
-    stance = record.model_copy(update={
+    stance = record.model_copy(deep=True, update={  # deep: the two records must not share their parts
         "id": f"{record.id}s", "event_type": etype, "mode": None, "quad_class": ptype.quad_class,
         "goldstein": ptype.goldstein, "negated": False, "hypothetical": False, "cameo": None,
         "trigger": Evidence(text=mood.cue.text, start=start, end=start + len(mood.cue.text)),
