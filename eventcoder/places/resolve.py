@@ -95,7 +95,7 @@ _ABBREVIATIONS = (("st ", "saint "), ("ft ", "fort "), ("mt ", "mount "))
 _UNIT_WORDS = ((" township", ""), (" twp", ""), (" co", " county"), (" city", ""), (" area", ""), (" region", ""))
 # "Ohioans", "Minnesotans", "Ontarians", "Londoners", "Gazans": people of a place, by its name.
 _PEOPLE_ENDINGS = (("ians", "ia"), ("ians", "io"), ("ians", ""), ("ans", "a"), ("ans", ""), ("ns", ""), ("ers", ""),
-                   ("er", ""), ("ites", ""), ("is", ""), ("s", ""))
+                   ("er", ""), ("ites", ""), ("is", ""), ("s", ""), ("i", ""))  # "Dagestani" -> Dagestan
 
 
 _ARTICLES = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ath", "adh", "es", "ez", "ed", "er", "et"}
@@ -128,7 +128,11 @@ def lookup(gazetteer: Gazetteer, text: str, loose: bool = False) -> list[Candida
     if not found and loose and " " not in key:
         for ending, replacement in _PEOPLE_ENDINGS:
             if key.endswith(ending) and len(key) > len(ending) + 3:
-                found = [c for c in gazetteer.lookup(key[: -len(ending)] + replacement) if c.how == HOW_NAME]
+                # a place's own name, a state's short name ("Dagestani" -> Dagestan), or a
+                # nationality in the singular ("Czechs" -> Czech)
+                found = [c for c in gazetteer.lookup(key[: -len(ending)] + replacement)
+                         if c.how in (HOW_NAME, HOW_DEMONYM)
+                         or (c.how == HOW_ALTERNATE and c.place.kind in ("country", "admin1", "region"))]
                 if found:
                     break
     return found
@@ -543,6 +547,37 @@ def _context_mentions(text: str, taken: Sequence[tuple[int, int]], gazetteer: Ga
     return [m for m in scan(text, gazetteer, demonyms=True) if not any(overlaps((m.start, m.end), t) for t in taken)]
 
 
+# Words that make a name a water feature ("Red River", "Catawba River"): such a name is not the
+# county or parish that a data package names after the river ("Red River Parish").
+_WATER_WORDS = {"river", "creek", "bay", "harbor", "harbour", "lake", "gulf", "sea", "strait", "canal", "reservoir"}
+
+
+def _water_name(key: str) -> bool:
+    words = key.split()
+    return len(words) > 1 and (words[-1] in _WATER_WORDS or words[0] in ("lake", "gulf"))
+
+
+def _feature_candidates(key: str, candidates: list[Candidate]) -> list[Candidate]:
+    """A water feature's name keeps only water features and places that bear the whole name as
+    their own ("Fall River" the city), not a unit it was shortened from ("Red River Parish")."""
+    if not _water_name(key):
+        return candidates
+    return [c for c in candidates if c.place.kind == "water" or name_key(c.place.name) == key]
+
+
+def _article_place(mentions: Sequence[Mention], resolved: Sequence[Optional[Resolution]]) -> Optional[Resolution]:
+    """The place the article is about: the town or district it names most often (the first named
+    on a tie), else its most named province or state."""
+    for kinds in (("city", "capital", "admin2"), ("admin1",)):
+        counts: dict[int, list[Resolution]] = {}
+        for mention, resolution in zip(mentions, resolved):
+            if resolution is not None and resolution.place.kind in kinds and resolution.how != HOW_DEMONYM:
+                counts.setdefault(resolution.place.id, []).append(resolution)
+        if counts:
+            return max(counts.values(), key=len)[0]
+    return None
+
+
 def resolve_spans(
     text: str,
     spans: list[tuple[int, int]],
@@ -550,12 +585,27 @@ def resolve_spans(
     actor_countries: Iterable[str] = (),
 ) -> list[Optional[Location]]:
     """Resolve the place names at the given character spans, with the whole text as context.
-    ``date`` is the story date (kept for time-aware names; the gazetteer holds current names)."""
+    ``date`` is the story date (kept for time-aware names; the gazetteer holds current names).
+    A name no gazetteer holds (a lake, a park, a district, a hamlet) is a place the article
+    locates: it stands in at the place the article names most, precision 2 (local news names the
+    lakes and neighbourhoods of its own town)."""
     gazetteer = get_gazetteer()
-    targets = [Mention(s, e, text[s:e], lookup(gazetteer, text[s:e], loose=True)) for s, e in spans]
+    targets = []
+    for s, e in spans:
+        key = name_key(text[s:e])
+        targets.append(Mention(s, e, text[s:e], _feature_candidates(key, lookup(gazetteer, text[s:e], loose=True))))
     mentions = targets + _context_mentions(text, spans, gazetteer)
     resolved = resolve_mentions(text, mentions, actor_countries, gazetteer)
-    return [to_location(m, r) if r is not None else None for m, r in zip(targets, resolved)]
+    found: list[Optional[Location]] = [to_location(m, r) if r is not None else None for m, r in zip(targets, resolved)]
+    if any(loc is None for loc in found):
+        holder = _article_place(mentions, resolved)
+        if holder is not None:
+            for i, (mention, loc) in enumerate(zip(targets, found)):
+                if loc is None:
+                    found[i] = to_location(mention, holder).model_copy(update={
+                        "precision": 2, "reason": f"'{mention.text}' is in no gazetteer; the article's own place, "
+                                                  f"{holder.place.name}, stands in for it"})
+    return found
 
 
 def find_toponyms(text: str, date: Optional[str] = None, actor_countries: Iterable[str] = ()) -> list[Location]:
