@@ -60,6 +60,14 @@ class ActorDictionary:
     def lookup(self, text: str) -> list[Entry]:
         return self.names.get(normalise(text), [])
 
+    def near_miss(self, word: str) -> list[Entry]:
+        """Country or demonym entries one typing slip away from ``word`` ("Ethopia", "Quatar",
+        "Afganistan"): a letter dropped, added, changed or two swapped. Only for words of five letters
+        or more, matched against names as long, so short words do not collide. Not capitals: town
+        names are too alike ("Valle" is not "The Valley", "Santa" not "Sanaa")."""
+        return [e for key in _near_keys(self, word) for e in self.names[key]
+                if e.kind in ("country", "demonym")]
+
     def holders(self, person: str, day: str) -> list[Tenure]:
         return [t for t in self.tenures if t.holder == person and t.holds_on(day)]
 
@@ -69,6 +77,31 @@ class ActorDictionary:
             if tenure.country == country and tenure.office == office and tenure.holds_on(day):
                 return tenure
         return None
+
+
+MIN_SLIP_LENGTH = 5
+
+
+def one_slip_apart(a: str, b: str) -> bool:
+    """True when ``b`` is ``a`` with one letter dropped, added, changed, or two neighbours swapped."""
+    if a == b or abs(len(a) - len(b)) > 1:
+        return False
+    if len(a) == len(b):
+        diff = [i for i in range(len(a)) if a[i] != b[i]]
+        return len(diff) == 1 or (len(diff) == 2 and diff[1] == diff[0] + 1
+                                  and a[diff[0]] == b[diff[1]] and a[diff[1]] == b[diff[0]])
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    i = next((k for k in range(len(short)) if short[k] != long_[k]), len(short))
+    return short[i:] == long_[i + 1:]
+
+
+def _near_keys(d: "ActorDictionary", word: str) -> list[str]:
+    word = normalise(word)
+    if len(word) < MIN_SLIP_LENGTH or " " in word or word in d.names:
+        return []
+    # a name plus a letter ("Korean", "Sudani") is a word of its own, left out of the tables on purpose
+    return [key for key in d.names if " " not in key and len(key) >= MIN_SLIP_LENGTH
+            and key[0] == word[0] and not word.startswith(key) and one_slip_apart(word, key)]
 
 
 _PUNCT = re.compile(r"[^\w\s'-]")

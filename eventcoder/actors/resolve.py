@@ -63,6 +63,13 @@ def _sector_word(words: list[str], head: Optional[str]) -> Optional[str]:
     return None
 
 
+def _place_elsewhere(word: str, country: Optional[str]) -> bool:
+    """A town or region of another country goes by this spelling ("Marawi" is not Malawi)."""
+    from eventcoder.places.gazetteer import get_gazetteer, name_key
+
+    return any(c.place.country != country for c in get_gazetteer().lookup(name_key(word)))
+
+
 def resolve_text(text: str, story_date: str, head: Optional[str] = None) -> Optional[Resolution]:
     """Resolve the words of a mention; ``head`` is the lemma of its syntactic head, if known."""
     d = load_dictionary()
@@ -91,6 +98,12 @@ def resolve_text(text: str, story_date: str, head: Optional[str] = None) -> Opti
             if hits:
                 found.append(_best(hits))
                 used |= set(range(i, i + n))
+    if not found:  # "Ethopia", "Quatar": a country's name with a typing slip, written as a name
+        for word in text.split():
+            word = word.strip(".,;:'\"()").removesuffix("'s").removesuffix("’s")
+            slips = [e for e in d.near_miss(word) if not _place_elsewhere(word, e.country)] if word[:1].isupper() else []
+            if slips:
+                found.append(_best(slips))
     named = [e for e in found if e.kind in ("person", "organization")]
     if named:
         e = named[0]

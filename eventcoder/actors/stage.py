@@ -9,6 +9,7 @@ from typing import Optional
 
 from spacy.tokens import Span, Token
 
+from eventcoder.actors.dictionary import load_dictionary
 from eventcoder.actors.resolve import Resolution, _sector_word, resolve_text
 from eventcoder.events.roles import noun_phrase
 from eventcoder.pipeline import CodingContext, Draft, Sentence, stage
@@ -182,6 +183,95 @@ def _resolve_all(ctx: CodingContext, draft: Draft, heads: list[Token], default_s
     return out
 
 
+def _governing_subjects(trigger: Token) -> list[Token]:
+    """Subjects of the clauses the trigger's clause hangs under ("X said Y must …": X), nearest first.
+    A subject written after the trigger is an attribution tacked on ("…, police said"): the reporter,
+    not a party to the event."""
+    out: list[Token] = []
+    node = trigger
+    while node.head.i != node.i:
+        node = node.head
+        for child in node.children:
+            if child.dep_ == "nsubj" and child.i < trigger.i and child not in out \
+                    and not trigger.is_ancestor(child):
+                out.append(child)
+    return out
+
+
+def _named_before(trigger: Token) -> list[Token]:
+    """Heads of the names written before the trigger in its sentence, outside place and time phrases,
+    "according to …" and the trigger's own objects."""
+    from eventcoder.events.roles import PLACE_PREPS, np_head
+
+    heads: list[Token] = []
+    for tok in trigger.doc[trigger.sent.start:trigger.i]:
+        if tok.ent_type_ not in ("PERSON", "ORG", "NORP", "GPE") or any(a.lower_ == "according" for a in tok.ancestors):
+            continue
+        head = np_head(tok)
+        if head.dep_ == "pobj" and head.head.lower_ in PLACE_PREPS | {"to", "from", "into"}:
+            continue  # "in Bosnia", "to Iraq": a place, or the other side
+        if head.dep_ in ("nsubjpass", "dobj"):
+            continue  # "a US national was put under investigation": the one acted on
+        if head not in heads and head.i != trigger.i:
+            heads.append(head)
+    return heads
+
+
+def fallback_sources(ctx: CodingContext, draft: Draft) -> list[ActorRef]:
+    """When the event's own clause gives no source that resolves: the subject of a governing clause
+    written before it, else the first actor named before the trigger ("Quatar's emir … launched a
+    mediation"; "The Red Cross said US forces must …"). The recipients are never the source."""
+    from eventcoder.events.roles import nearest_actor_left
+
+    taken = {(r.start, r.end) for r in draft.record.recipients}
+    trigger = draft.trigger
+    candidates = _governing_subjects(trigger) + nearest_actor_left(trigger) + _named_before(trigger)
+    for head in candidates:
+        if head in draft.recipient_heads or head.i == trigger.i:
+            continue
+        ref = resolve_head(ctx, draft.sentence, head)
+        if ref is None or ref.country is None or (ref.start, ref.end) in taken:
+            continue
+        if ref.sector == "JRN" or head.head.lemma_.lower() == "report":
+            continue  # "Interfax reported that a truce had been agreed": the reporter, not a party
+        ref.reason = f"{ref.reason}; source by fallback: no source in the event's clause"
+        return [ref]
+    if draft.record.event_type in STATE_ACTS:
+        return _state_of_place(ctx, draft)
+    return []
+
+
+STATE_ACTS = {"COERCE", "ACCUSE", "SANCTION"}  # arrests, bans, investigations, trials: what a state does
+
+
+def _state_of_place(ctx: CodingContext, draft: Draft) -> list[ActorRef]:
+    """"X was arrested in Lebanon", "put under investigation in Italy": with nobody named as doing it,
+    an arrest, ban or inquiry is the act of the state where it happened."""
+    from eventcoder.events.roles import noun_phrase as phrase
+
+    node = draft.trigger
+    for _ in range(3):
+        for prep in node.children:
+            if prep.dep_ != "prep" or prep.lower_ != "in":
+                continue
+            for obj in prep.children:
+                if obj.dep_ != "pobj":
+                    continue
+                span = phrase(obj)
+                res = resolve_text(span.text, ctx.article.date)
+                if res and res.country and res.kind == "country" and len(res.country) == 3 \
+                        and res.country not in ("UNO", "EUR", "IGO", "NGO", "IMG"):
+                    start, end = draft.sentence.span_offsets(span)
+                    cname = load_dictionary().country_names.get(res.country, res.country)
+                    return [ActorRef(text=span.text, name=f"Government of {cname}", country=res.country,
+                                     sector="GOV", start=start, end=end,
+                                     reason=f"no one named as acting: the state where it happened ('{span.text}')")]
+        if node.head.i == node.i:
+            break
+        node = node.head
+    return []
+
+
 @stage("actors")
 def code_actors(ctx: CodingContext) -> None:
     for draft in ctx.drafts:
@@ -189,5 +279,7 @@ def code_actors(ctx: CodingContext) -> None:
         draft.record.actors = _resolve_all(ctx, draft, draft.source_heads, "CVL" if protest else None)
         draft.record.recipients = [r for r in _resolve_all(ctx, draft, draft.recipient_heads)
                                    if not any(a.start == r.start and a.country == r.country for a in draft.record.actors)]
-        if not draft.record.actors:
-            draft.record.reasons.append("actors: no source found in the event's clause")
+        if not draft.record.actors:  # a subject named without a country ("rebels") is kept as it is
+            draft.record.actors = fallback_sources(ctx, draft)
+            if not draft.record.actors:
+                draft.record.reasons.append("actors: no source found in the event's clause")

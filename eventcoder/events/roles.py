@@ -43,6 +43,13 @@ def statement_nouns() -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=1)
+def agentive_of_nouns() -> frozenset[str]:
+    """Event nouns whose "of" phrase is the doer ("the deployment of NATO troops"), from data/agentive_of_nouns.txt."""
+    lines = (DATA / "agentive_of_nouns.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
+
+
+@functools.lru_cache(maxsize=1)
 def place_nouns() -> frozenset[str]:
     """Nouns that name places ("village", "area"), from data/place_nouns.txt."""
     lines = (DATA / "place_nouns.txt").read_text(encoding="utf-8").splitlines()
@@ -178,7 +185,10 @@ def roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
             recipients += _prep_objects(obj, {"to", "with", "for", "against"})
     else:
         sources = _prep_objects(trigger, {"by"}) + [c for c in trigger.children if c.dep_ == "poss"]
-        recipients = _prep_objects(trigger, RECIPIENT_PREPS)
+        if not sources and trigger.lemma_.lower() in agentive_of_nouns():
+            sources = _prep_objects(trigger, {"of"})  # "the deployment of NATO troops"
+        # "talks between A and B", "a mediation between A and B": the sides met or mediated between
+        recipients = _prep_objects(trigger, RECIPIENT_PREPS | {"between"})
         head = trigger.head
         if trigger.dep_ == "dobj" and head.pos_ == "VERB":
             if not sources and is_light(head):
