@@ -98,8 +98,8 @@ def weapon_modes() -> dict[str, str]:
 
 @functools.lru_cache(maxsize=1)
 def riot_words() -> frozenset[str]:
-    words = (DATA / "riot_words.txt").read_text(encoding="utf-8").split("\n", 1)[1].split()
-    return frozenset(words)
+    lines = (DATA / "riot_words.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
 
 
 @functools.lru_cache(maxsize=1)

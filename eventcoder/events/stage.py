@@ -14,7 +14,7 @@ from eventcoder.record import Event, Evidence
 STANCE_TYPES = {"AGREE", "THREATEN", "REJECT", "REQUEST"}
 # an explosion names no weapon: the weapons of its clause say what exploded ("explosions involving
 # mortars", "an IED blast"); other explosive triggers ("bombing", "detonate") keep their mode
-BLAST_WORDS = {"explosion", "blast", "explode"}
+BLAST_WORDS = {"explosion", "blast", "explode", "blow", "detonate"}
 
 
 def inherit_recipients(drafts: list[Draft]) -> None:
@@ -45,6 +45,8 @@ def code_events(ctx: CodingContext) -> None:
             if rule.event_type == "ASSAULT" and mode in (None, "firearms", "primitive", "explosives") \
                     and (mode != "explosives" or tok.lemma_.lower() in BLAST_WORDS):
                 mode = weapon_mode(found.merged) or mode
+            if rule.event_type == "ASSAULT" and any(_names_the_victims(t) for t in found.merged):
+                mode = weapon_mode(found.merged)  # "killed two suicide bombers": not a suicide attack
             if rule.event_type == "PROTEST" and mode in ("demo", "obstruct") and _riot_context(ctx, sentence):
                 mode = "riot"
             ptype = types[rule.event_type]
@@ -113,6 +115,16 @@ def _names_a_place(word: Token) -> bool:
         or (word.dep_ == "pobj" and word.head.lower_ in PLACE_PREPOSITIONS)
 
 
+ATTACKER_NOUNS = {"bomber", "bombers", "gunman", "gunmen"}
+
+
+def _names_the_victims(word: Token) -> bool:
+    """"forces killed two suicide bombers": attackers named as the act's object are its victims,
+    and their weapon was not used."""
+    noun = word.head if word.dep_ == "compound" else word
+    return noun.lower_ in ATTACKER_NOUNS and noun.dep_ in ("dobj", "nsubjpass")
+
+
 def weapon_mode(tokens: list[Token]) -> str | None:
     """The most specific weapon named in the attack's clause ("fired mortar shells" → heavy-weapons)."""
     table = weapon_modes()
@@ -122,12 +134,15 @@ def weapon_mode(tokens: list[Token]) -> str | None:
         if tok.dep_ in ("acl", "relcl"):  # "shells fired by …": the weapon is the noun the verb hangs on
             words.append(tok.head)
         for word in words:
-            if word.dep_ == "ccomp" or _names_a_place(word):
+            if word.dep_ == "ccomp" or _names_a_place(word) or _names_the_victims(word):
                 continue
-            if word.dep_ == "compound" and f"{word.lower_} {word.head.lower_}" in table:
-                continue  # "grenade launchers": the two-word name is read at its head
-            phrase = next((f"{c.lower_} {word.lower_}" for c in word.children if c.dep_ == "compound"
-                           and f"{c.lower_} {word.lower_}" in table), None)
+            # "grenade launchers": a two-word name is read at its second word (by position: the
+            # parser sometimes takes "grenade" for a verb)
+            after = word.nbor(1).lower_ if word.i + 1 < len(word.doc) else ""
+            if f"{word.lower_} {after}" in table:
+                continue
+            before = word.nbor(-1).lower_ if word.i > 0 else ""
+            phrase = f"{before} {word.lower_}" if f"{before} {word.lower_}" in table else None
             if phrase or word.lower_ in table:
                 modes.add(table[phrase or word.lower_])
     if "firearms" in modes and "heavy-weapons" in modes \
@@ -137,11 +152,15 @@ def weapon_mode(tokens: list[Token]) -> str | None:
 
 
 def _riot_context(ctx: CodingContext, sentence) -> bool:
-    """Violence words in the protest's sentence or the next one ("Clashes with police broke out")."""
+    """Violence words in the protest's sentence or the next one ("Clashes with police broke out"),
+    unless one of them says the protest was peaceful."""
     words = riot_words()
     following = [s for s in ctx.sentences if s.index == sentence.index + 1]
     texts = [sentence.text] + [s.text for s in following]
-    return any(w in words for text in texts for w in text.lower().replace(",", " ").replace(".", " ").split())
+    said = {w for text in texts for w in text.lower().replace(",", " ").replace(".", " ").split()}
+    if any("!" + w in words for w in said):
+        return False
+    return bool(said & words)
 
 
 def stance_event(ctx: CodingContext, sentence, record: Event, mood, sources, recipients) -> Draft | None:
