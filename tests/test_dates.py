@@ -175,6 +175,8 @@ def test_dates_stage_end_to_end() -> None:
     article = next(iter(read_inputs([str(DATA / "article.txt")])))
     events = code_text(article.text, article.date)
     by_trigger = {e.trigger.text: e for e in events if e.trigger is not None}
+    # a report merged into its incident's record (stage "incidents") is found through its reason
+    by_trigger.update({r.split("'")[1]: e for e in events for r in e.reasons if r.startswith("incident: the report")})
     assert all(e.date and e.date_precision in (1, 2, 3) for e in events)
 
     arrested = by_trigger["arrested"]
