@@ -29,6 +29,7 @@ def intervention_words() -> frozenset[str]:
 
 
 ARMED = {"MIL", "REB", "COP", "UAF"}
+SEVERAL_SIDES = {"two", "both", "rival", "warring"}  # one mention naming several parties ("the two armed groups")
 
 
 def _target_classes(event: Event) -> set[str]:
@@ -44,10 +45,17 @@ def _target_classes(event: Event) -> set[str]:
 
 
 def _actor_classes(event: Event) -> set[str]:
+    """The first actor's sector and class; TWO_SIDES when the actors are two conflict parties
+    ("the army and the rebels agreed …": armed groups, or a government and an armed group)."""
     sector = event.actors[0].sector if event.actors else None
     if sector is None:
         return set()
-    return {sector, "ARMED" if sector in ARMED else "UNARMED"}
+    classes = {sector, "ARMED" if sector in ARMED else "UNARMED"}
+    parties = [a.sector for a in event.actors if a.sector in ARMED | {"GOV"}]
+    several = any(a.sector in ARMED and set(a.text.lower().split()) & SEVERAL_SIDES for a in event.actors)
+    if several or (len(parties) > 1 and set(parties) & ARMED):
+        classes.add("TWO_SIDES")
+    return classes
 
 
 def _cell_matches(cell: str, values: set[str]) -> bool:

@@ -31,6 +31,8 @@ def test_sentence(case):
         assert any(_matches(e, want) for e in events), (want, [(e.event_type, e.mode, e.realized, [(a.country, a.sector) for a in e.actors]) for e in events])
     for etype in case.get("none_realized", []):
         assert not any(e.event_type == etype and e.realized for e in events)
+    for sub in case.get("none_acled", []):  # an ACLED sub-event type no record may take
+        assert not any(e.acled.sub_event_type == sub for e in events), [(e.event_type, e.mode) for e in events]
     if "count" in case:
         realized = {}
         for e in events:
