@@ -40,3 +40,15 @@ def test_pronouns_are_not_acronyms():
                        "2021-04-14")
     countries = {a.country for e in events for a in e.actors + e.recipients}
     assert "UNO" not in countries and "USA" not in countries, countries
+
+
+def test_names_of_bodies_need_their_capital():
+    """"an amnesty for the rebels" is not Amnesty International; "Amnesty said" is."""
+    assert resolve_text("a general amnesty", "2020-01-01") is None
+    assert resolve_text("Amnesty", "2020-01-01").country == "NGO"
+
+
+def test_country_names_with_a_typing_slip():
+    assert resolve_text("Ethopia", "2020-01-01").country == "ETH"
+    assert resolve_text("Marawi", "2020-01-01") is None  # a Philippine town, not Malawi
+    assert resolve_text("Korean", "2020-01-01") is None  # a name plus a letter is a word of its own

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import re
 from dataclasses import dataclass
 from typing import Optional
 
@@ -63,6 +64,17 @@ def _sector_word(words: list[str], head: Optional[str]) -> Optional[str]:
     return None
 
 
+def _names_capitalised(entries: list[Entry], text: str, phrase: str) -> list[Entry]:
+    """Organisations and people only where their name is written with a capital: "an amnesty" is
+    not Amnesty International."""
+    if not any(e.kind in ("organization", "person") for e in entries):
+        return entries
+    found = re.search(r"\b" + r"\W+".join(map(re.escape, phrase.split())), text, re.IGNORECASE)
+    if found is None or not found.group(0).islower():
+        return entries
+    return [e for e in entries if e.kind not in ("organization", "person")]
+
+
 def _place_elsewhere(word: str, country: Optional[str]) -> bool:
     """A town or region of another country goes by this spelling ("Marawi" is not Malawi)."""
     from eventcoder.places.gazetteer import get_gazetteer, name_key
@@ -76,7 +88,7 @@ def resolve_text(text: str, story_date: str, head: Optional[str] = None) -> Opti
     norm = normalise(text)
     if not norm:
         return None
-    whole = d.lookup(norm)
+    whole = _names_capitalised(d.lookup(norm), text, norm)
     if whole:
         e = _best(whole)
         if e.kind == "demonym":
@@ -94,7 +106,7 @@ def resolve_text(text: str, story_date: str, head: Optional[str] = None) -> Opti
         for i in range(len(words) - n + 1):
             if used & set(range(i, i + n)):
                 continue
-            hits = d.lookup(" ".join(words[i:i + n]))
+            hits = _names_capitalised(d.lookup(" ".join(words[i:i + n])), text, " ".join(words[i:i + n]))
             if hits:
                 found.append(_best(hits))
                 used |= set(range(i, i + n))
