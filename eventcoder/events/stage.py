@@ -142,7 +142,10 @@ def weapon_mode(tokens: list[Token]) -> str | None:
             if f"{word.lower_} {after}" in table:
                 continue
             before = word.nbor(-1).lower_ if word.i > 0 else ""
-            phrase = f"{before} {word.lower_}" if f"{before} {word.lower_}" in table else None
+            earlier = word.nbor(-2).lower_ if word.i > 1 else ""
+            # three words ("heavy machine guns"), then two, then the word itself
+            phrase = next((p for p in (f"{earlier} {before} {word.lower_}", f"{before} {word.lower_}") if p in table),
+                          None)
             if phrase or word.lower_ in table:
                 modes.add(table[phrase or word.lower_])
     if "firearms" in modes and "heavy-weapons" in modes \
