@@ -134,7 +134,12 @@ def weapon_mode(tokens: list[Token]) -> str | None:
         if tok.dep_ in ("acl", "relcl"):  # "shells fired by …": the weapon is the noun the verb hangs on
             words.append(tok.head)
         for word in words:
-            if word.dep_ == "ccomp" or _names_a_place(word) or _names_the_victims(word):
+            if word.dep_ == "ccomp":
+                continue
+            if _names_a_place(word) or _names_the_victims(word):
+                pair = f"{word.nbor(-1).lower_} {word.lower_}" if word.i > 0 else ""
+                if "exchange" in (table.get(pair), table.get(word.lower_)):
+                    modes.add("exchange")  # "in both directions", "in an exchange of fire": how, not where
                 continue
             # "grenade launchers": a two-word name is read at its second word (by position: the
             # parser sometimes takes "grenade" for a verb)
@@ -148,8 +153,12 @@ def weapon_mode(tokens: list[Token]) -> str | None:
                           None)
             if phrase or word.lower_ in table:
                 modes.add(table[phrase or word.lower_])
-    if "firearms" in modes and "heavy-weapons" in modes \
-            and not modes & {"explosives", "aerial", "drone", "suicide-attack"}:
+    specific = modes & {"explosives", "aerial", "drone", "suicide-attack"}
+    if "exchange" in modes:
+        modes.discard("exchange")
+        if not specific:
+            return "firearms"  # fire traded both ways is a battle, whatever the weapons
+    if "firearms" in modes and "heavy-weapons" in modes and not specific:
         return "firearms"  # mortars or grenade launchers with small arms: an exchange of fire, not a shelling
     return min(sorted(modes), key=lambda m: MODE_RANK.get(m, 9)) if modes else None
 
