@@ -235,3 +235,20 @@ def test_event_known_only_to_its_country_is_placed_at_the_capital() -> None:
     assert loc is not None and loc.country == "IRQ" and loc.precision == 3 and loc.name == "Iraq"
     assert baghdad is not None and (loc.lat, loc.lon) == (baghdad.lat, baghdad.lon)
     assert loc.admin1 == "Baghdad" and "capital" in loc.reason
+
+
+def test_a_currency_named_by_its_country_is_no_place() -> None:
+    case = {"id": "currency", "text": "date 2024-03-02 Traders protested in Sidon against the high US dollar exchange rate.",
+            "trigger": "protested"}
+    ctx, draft = _context_for(case)
+    locate_events(ctx)
+    assert "US" not in {p.mention.text for p in ctx.memo["places"]}
+    assert draft.record.location.country == "LBN"
+
+
+def test_admin1_reported_as_the_region_monitors_use() -> None:
+    for text, name, reported in (("Nurses marched in Lilongwe on Monday.", "Lilongwe", "Central"),
+                                 ("Nurses marched in Zomba on Monday.", "Zomba", "Southern")):
+        start = text.index(name)
+        [loc] = resolve_spans(text, [(start, start + len(name))])
+        assert (loc.country, loc.admin1) == ("MWI", reported)

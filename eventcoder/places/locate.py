@@ -106,26 +106,79 @@ class Mission:
     end: int
     text: str
     country: str
+    area: tuple[str, ...] = ()  # admin1 units (gazetteer spelling) where its reported work lies, if known
 
 
 @functools.lru_cache(maxsize=1)
-def _mission_patterns() -> tuple[tuple[re.Pattern, str], ...]:
+def _mission_patterns() -> tuple[tuple[re.Pattern, str, tuple[str, ...]], ...]:
     lines = [line for line in (DATA_DIR / "mission_countries.tsv").read_text(encoding="utf-8").splitlines()
              if line.strip() and not line.startswith("#")]
     rows = [line.split("\t") for line in lines[1:]]  # the first line is the header
     # longest names first, so that "OSCE Special Monitoring Mission" is read whole
     rows.sort(key=lambda row: -len(row[0]))
-    return tuple((re.compile(r"(?<![\w-])" + re.escape(name) + r"(?![\w-])"), country.strip()) for name, country in rows)
+    return tuple((re.compile(r"(?<![\w-])" + re.escape(row[0]) + r"(?![\w-])"), row[1].strip(),
+                  tuple(unit.strip() for unit in (row[2] if len(row) > 2 else "").split(";") if unit.strip()))
+                 for row in rows)
 
 
 def missions_named(text: str) -> list[Mission]:
     """The one-country missions the text names ("the OSCE SMM observed ..." -> Ukraine)."""
     found: list[Mission] = []
-    for pattern, country in _mission_patterns():
+    for pattern, country, area in _mission_patterns():
+        for match in pattern.finditer(text):
+            if not any(overlaps((match.start(), match.end()), (m.start, m.end)) for m in found):
+                found.append(Mission(match.start(), match.end(), match.group(), country, area))
+    return sorted(found, key=lambda m: m.start)
+
+
+@functools.lru_cache(maxsize=1)
+def _clue_patterns() -> tuple[tuple[re.Pattern, str], ...]:
+    lines = [line for line in (DATA_DIR / "country_clues.tsv").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    rows = sorted((line.split("\t") for line in lines[1:]), key=lambda row: -len(row[0]))
+    return tuple((re.compile(r"(?<![\w-])" + re.escape(row[0]) + r"(?![\w-])"), row[1].strip()) for row in rows)
+
+
+def country_clues(text: str) -> list[Mission]:
+    """Names of things of one country only (``data/country_clues.tsv``: "the Seray", "the LNA"),
+    as context for the article's places; each is read as its country's mention, never as a place."""
+    found: list[Mission] = []
+    for pattern, country in _clue_patterns():
         for match in pattern.finditer(text):
             if not any(overlaps((match.start(), match.end()), (m.start, m.end)) for m in found):
                 found.append(Mission(match.start(), match.end(), match.group(), country))
-    return sorted(found, key=lambda m: m.start)
+    return found
+
+
+_READ_OFF = re.compile(r"country from '([^']+)'")
+
+
+def _country_read_off(reason: Optional[str], place_keys: set[str]) -> bool:
+    """Whether an actor's country was taken from one of the article's place names (its reason
+    says "country from '<name>'")."""
+    found = _READ_OFF.search(reason or "")
+    return found is not None and name_key(found.group(1)) in place_keys
+
+
+_NEXT_WORD = re.compile(r"\s*([A-Za-z]+)")
+
+
+def _currency_label(text: str, mention: Mention) -> bool:
+    """A country's name before a currency word ("the high US dollar exchange rate") names the
+    currency: no place, and no sign of where the news is (a nationality before it, "the Lebanese
+    pound", still says whose news it is)."""
+    after = _NEXT_WORD.match(text, mention.end)
+    return after is not None and after.group(1).lower() in phrase_words("currency") and \
+        any(c.place.kind == "country" and c.how in (HOW_NAME, HOW_ALTERNATE) for c in mention.candidates)
+
+
+def mission_area(mission: Mission, gazetteer: Gazetteer) -> list[Place]:
+    """The admin1 units of a mission's area, as gazetteer places (the table's order)."""
+    units: list[Place] = []
+    for name in mission.area:
+        units += [c.place for c in gazetteer.candidates(name)
+                  if c.place.kind == "admin1" and c.place.country == mission.country and c.place.name == name][:1]
+    return units
 
 
 @dataclass
@@ -264,6 +317,7 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
             mentions = scan(sentence.text, gazetteer, demonyms=True, offset=sentence.start)
         mentions, here, missing = with_phrases(sentence.text, sentence.start, mentions, gazetteer, sentence.doc,
                                                mission_countries)
+        mentions = [m for m in mentions if not _currency_label(ctx.text, m)]
         base = len(found)
         links.update({base + a: base + b for a, b in here.items()})
         for place in missing:
@@ -276,10 +330,20 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
     direct = {i: chain[0] for i, chain in enumerate(chains) if chain}
     direct.update(links)  # what the place phrases say wins over a bare comma
     actor_refs = [a for d in ctx.drafts for a in (*d.record.actors, *d.record.recipients)]
-    actor_countries = {a.country for a in actor_refs if a.country and len(a.country) == 3}
+    # an actor whose country the actor stage read off one of these very place names ("protesters",
+    # country from 'Tripoli') is no evidence for which Tripoli is meant
+    place_keys = {name_key(m.text) for m in mentions}
+    actor_countries = {a.country for a in actor_refs if a.country and len(a.country) == 3
+                       and not _country_read_off(a.reason, place_keys)}
     # a one-country mission speaks for its country as a named country would, as context only
     context = [Mention(m.start, m.end, m.text, [Candidate(gazetteer.country(m.country), HOW_NAME)], output=False)
                for m in missions]
+    # and for the units of its area (the OSCE SMM's villages near the contact line are in Donetsk
+    # or Luhansk oblast, not their namesakes elsewhere in Ukraine)
+    context += [Mention(m.start, m.end, unit.name, [Candidate(unit, HOW_NAME)], output=False)
+                for m in missions for unit in mission_area(m, gazetteer)]
+    context += [Mention(c.start, c.end, c.text, [Candidate(gazetteer.country(c.country), HOW_NAME)], output=False)
+                for c in country_clues(ctx.text) if gazetteer.country(c.country) is not None]
     resolved = resolve_mentions(ctx.text, mentions + context, actor_countries, gazetteer,
                                 chains=[chain_of(direct, i) for i in range(len(mentions))] + [[] for _ in context])
     resolved = resolved[:len(mentions)]
@@ -310,6 +374,7 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
         places.append(ArticlePlace(mention, holder.resolution, sentence, _span_of(sentence, mention), demonym=False,
                                    actor_like=False, container=holder, stand_in=True))
     _mark_doubtful(places, {m.text: m.country for m in missions})
+    _mark_outside_area(places, missions)
     _spell_admin1(places, gazetteer)
     places.sort(key=lambda p: p.mention.start)
     ctx.memo["places"] = places
@@ -352,6 +417,23 @@ def _mark_doubtful(places: list[ArticlePlace], missions: Optional[dict[str, str]
             continue  # one country named by the way ("migrants from Afghanistan") says not where the town is
         top, count = Counter(others).most_common(1)[0]
         place.doubtful = count / len(others) >= DOUBTFUL_AGREEMENT
+
+
+def _mark_outside_area(places: list[ArticlePlace], missions: list[Mission]) -> None:
+    """A small town of the mission's country outside its area, in an article that names such a
+    mission and writes no container with the town, is a namesake of a place in the area that the
+    gazetteer lacks ("the OSCE SMM observed explosions near Sokilnyky": not Sokilnyky near Lviv)."""
+    areas = {(m.country, unit) for m in missions for unit in m.area}
+    countries = {country for country, _ in areas}
+    if not areas:
+        return
+    for place in places:
+        resolved = place.resolution.place
+        if place.stand_in or place.container is not None or resolved.kind not in ("city", "admin2", "area") \
+                or resolved.country not in countries or not _weak(place):
+            continue
+        if (resolved.country, resolved.admin1) not in areas:
+            place.doubtful = True
 
 
 def _weak(place: ArticlePlace) -> bool:
@@ -618,10 +700,21 @@ def _most_specific(chosen: ArticlePlace, location: Location, places: list[Articl
 
 
 def _mission_country(missions: list[Mission]) -> Optional[Location]:
-    """Last resort: the country of a one-country mission the article names, at its capital."""
+    """Last resort: the country of a one-country mission the article names, at its capital; for a
+    mission whose area is known, the first unit of its area, at its seat."""
     if not missions:
         return None
     mission = missions[0]
+    area = mission_area(mission, get_gazetteer())
+    if area:
+        unit = area[0]
+        lat, lon = fallback_point(unit)
+        others = ", ".join(u.name for u in area[1:])
+        return Location(text=mission.text, name=unit.name, geonameid=unit.geonameid, lat=lat, lon=lon,
+                        country=unit.country, admin1=admin1_name(unit), precision=3,
+                        start=mission.start, end=mission.end,
+                        reason=f"no place resolved for the event; {mission.text} works in {unit.name}"
+                               f"{' and ' + others if others else ''} only; placed in the first, {unit.name}")
     place = get_gazetteer().country(mission.country)
     if place is None:
         return None
