@@ -29,7 +29,7 @@ from eventcoder.counts import paragraph_numbers
 from eventcoder.pipeline import CodingContext, Draft, stage
 from eventcoder.places.resolve import haversine_km
 from eventcoder.record import Event, Evidence, Location
-from eventcoder.views import acled_event_type_of, acled_types, number_records
+from eventcoder.views import acled_event_type_of, acled_types, fighting_lemmas, number_records
 
 DATA = Path(__file__).resolve().parent / "events" / "data"
 SAME_PLACE_KM = 25.0
@@ -71,7 +71,7 @@ def is_outcome(draft: Draft) -> bool:
 
 def is_fighting(draft: Draft) -> bool:
     """An exchange of fire: "clashes broke out", "police returned fire with guns"."""
-    return draft.record.mode == "firearms" or draft.trigger.lemma_.lower() in incident_words()["fighting"]
+    return draft.record.mode == "firearms" or draft.trigger.lemma_.lower() in fighting_lemmas()
 
 
 def on_participants(draft: Draft) -> bool:

@@ -28,6 +28,14 @@ def intervention_words() -> frozenset[str]:
     return frozenset(word for line in lines if not line.startswith("#") for word in line.split())
 
 
+@functools.lru_cache(maxsize=1)
+def fighting_lemmas() -> frozenset[str]:
+    """Triggers of an exchange of fire ("clash", "fight"), from events/data/incident_words.tsv."""
+    with (MAP_FILE.parent / "incident_words.tsv").open(encoding="utf-8") as handle:
+        rows = {r[0]: r[1] for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")}
+    return frozenset(rows["fighting"].split())
+
+
 ARMED = {"MIL", "REB", "COP", "UAF"}
 SEVERAL_SIDES = {"two", "both", "rival", "warring"}  # one mention naming several parties ("the two armed groups")
 
@@ -146,6 +154,11 @@ def finish_records(ctx: CodingContext) -> None:
             words = {t.lower_ for t in draft.sentence.doc} if draft.sentence.doc else set()
             if words & intervention_words():
                 sub = "Protest with intervention"
+        if sub == "Attack" and draft.trigger.lemma_.lower() in fighting_lemmas():
+            # "clashes in which two civilians died": the civilians are casualties of a fight
+            # between armed sides, not its target
+            acled, sub = "Battles", "Armed clash"
+            rec.reasons.append(f"acled: '{draft.trigger.text}' is fighting; the civilians named are its casualties")
         rec.acled.event_type, rec.acled.sub_event_type = acled, sub
         rec.acled.fatalities = rec.dead if acled else None
         rec.acled.geo_precision = rec.location.precision if rec.location else None

@@ -158,9 +158,13 @@ def roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
         return _with_conjuncts(sources), _with_conjuncts(recipients)
     if trigger.pos_ == "VERB":
         passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in trigger.children)
-        if passive:
-            sources = _prep_objects(trigger, {"by"})
-            recipients = [c for c in trigger.children if c.dep_ == "nsubjpass"]
+        # "a man was shot and wounded": the second participle shares the first one's passive subject
+        shared = trigger.dep_ == "conj" and trigger.tag_ == "VBN" and not passive \
+            and any(c.dep_ in ("nsubjpass", "auxpass") for c in trigger.head.children)
+        if passive or shared:
+            holder = trigger.head if shared else trigger
+            sources = _prep_objects(trigger, {"by"}) or (_prep_objects(holder, {"by"}) if shared else [])
+            recipients = [c for c in holder.children if c.dep_ == "nsubjpass"]
         else:
             sources = _subject(trigger)
             recipients = [c for c in trigger.children if c.dep_ in ("dobj", "dative")]
