@@ -252,3 +252,14 @@ def test_admin1_reported_as_the_region_monitors_use() -> None:
         start = text.index(name)
         [loc] = resolve_spans(text, [(start, start + len(name))])
         assert (loc.country, loc.admin1) == ("MWI", reported)
+
+
+def test_the_actors_country_vouches_for_another_spelling_of_a_province() -> None:
+    from eventcoder.coder import code_text
+
+    text = "Al Shabaab militants abducted four traders from Bar Ujeed village (Ceel Buur, Galgaduud) on Friday."
+    events = code_text(text, "2024-03-02")
+    assert events
+    loc = events[0].location
+    # "Galgaduud" is not the gazetteer's spelling (Galguduud); the Somali actors vouch for it
+    assert loc is not None and (loc.country, loc.admin1) == ("SOM", "Galgaduud"), loc

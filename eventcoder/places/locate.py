@@ -309,14 +309,20 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
     unknown: list[tuple[UnknownPlace, Sentence]] = []
     missions = [m for m in missions_named(ctx.text) if gazetteer.country(m.country) is not None]
     ctx.memo["missions"] = missions
-    mission_countries = frozenset(m.country for m in missions)
+    # countries that vouch for other spellings of a phrase's provinces and districts ("Galgaduud"):
+    # a one-country mission, a one-country clue, or the one country the event's actors come from
+    clues = [c for c in country_clues(ctx.text) if gazetteer.country(c.country) is not None]
+    actor_nations = {a.country for d in ctx.drafts for a in (*d.record.actors, *d.record.recipients)
+                     if a.country and len(a.country) == 3 and gazetteer.country(a.country) is not None}
+    vouching = frozenset(m.country for m in missions) | frozenset(c.country for c in clues) | \
+        (frozenset(actor_nations) if len(actor_nations) == 1 else frozenset())
     for sentence in ctx.sentences:
         if sentence.doc is not None:
             mentions = mentions_in_doc(sentence.doc, gazetteer, offset=sentence.start, demonyms=True)
         else:
             mentions = scan(sentence.text, gazetteer, demonyms=True, offset=sentence.start)
         mentions, here, missing = with_phrases(sentence.text, sentence.start, mentions, gazetteer, sentence.doc,
-                                               mission_countries)
+                                               vouching)
         mentions = [m for m in mentions if not _currency_label(ctx.text, m)]
         base = len(found)
         links.update({base + a: base + b for a, b in here.items()})
@@ -343,7 +349,7 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
     context += [Mention(m.start, m.end, unit.name, [Candidate(unit, HOW_NAME)], output=False)
                 for m in missions for unit in mission_area(m, gazetteer)]
     context += [Mention(c.start, c.end, c.text, [Candidate(gazetteer.country(c.country), HOW_NAME)], output=False)
-                for c in country_clues(ctx.text) if gazetteer.country(c.country) is not None]
+                for c in clues]
     resolved = resolve_mentions(ctx.text, mentions + context, actor_countries, gazetteer,
                                 chains=[chain_of(direct, i) for i in range(len(mentions))] + [[] for _ in context])
     resolved = resolved[:len(mentions)]
@@ -375,6 +381,7 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
                                    actor_like=False, container=holder, stand_in=True))
     _mark_doubtful(places, {m.text: m.country for m in missions})
     _mark_outside_area(places, missions)
+    _mark_outside_named_units(places)
     _spell_admin1(places, gazetteer)
     places.sort(key=lambda p: p.mention.start)
     ctx.memo["places"] = places
@@ -433,6 +440,27 @@ def _mark_outside_area(places: list[ArticlePlace], missions: list[Mission]) -> N
                 or resolved.country not in countries or not _weak(place):
             continue
         if (resolved.country, resolved.admin1) not in areas:
+            place.doubtful = True
+
+
+def _mark_outside_named_units(places: list[ArticlePlace]) -> None:
+    """Unit consistency: where the article names its first-level units as such ("in Manzanillo,
+    Colima", "in the Central Zone of Rio de Janeiro, Rio de Janeiro"), a small town of the same
+    country in none of them, written with no container of its own, is more likely an unknown
+    neighbourhood or village named like a town elsewhere ("fraccionamiento La Joya", "Candelaria
+    neighborhood") than a second place of the event."""
+    units = {(p.resolution.place.country, p.resolution.place.admin1) for p in places
+             if p.resolution.place.kind == "admin1" and not p.stand_in and not p.demonym and not p.actor_like}
+    countries = {country for country, _ in units}
+    if not units:
+        return
+    for place in places:
+        resolved = place.resolution.place
+        if place.stand_in or place.container is not None or place.demonym or place.actor_like \
+                or resolved.kind not in ("city", "admin2", "area") or resolved.country not in countries \
+                or not _weak(place):
+            continue
+        if (resolved.country, resolved.admin1) not in units:
             place.doubtful = True
 
 
