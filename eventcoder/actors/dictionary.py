@@ -135,6 +135,9 @@ def load_dictionary() -> ActorDictionary:
     extra = {r[0]: r for r in _rows(DATA / "country_extra.tsv")}
     # a name the curated table gives to one country is not another's ("American" is the USA's)
     claimed = {normalise(k): a3 for a3, r in extra.items() for cell in r[1:4] for k in _split(cell)}
+    listed = {r[0] for r in rows}
+    # a state the country table lacks (Kosovo, XKX) is named by its curated row alone
+    rows += [[a3, (_split(r[1]) or [a3])[0], "", "", ""] for a3, r in extra.items() if a3 not in listed]
     for alpha3, name, aliases, demonyms, capital, *_ in rows:
         more = extra.get(alpha3, [alpha3, "", "", ""]) + [""] * 4
         demonyms = "|".join(k for k in _split(demonyms) if claimed.get(normalise(k), alpha3) == alpha3)
@@ -217,6 +220,9 @@ def ruler_patterns() -> list[dict]:
 
     rows = list(_rows(DATA / "countries.tsv"))[1:]
     extra = {r[0]: r for r in _rows(DATA / "country_extra.tsv")}
+    listed = {r[0] for r in rows}
+    # a state the country table lacks (Kosovo, XKX) is named by its curated row alone
+    rows += [[a3, (_split(r[1]) or [a3])[0], "", "", ""] for a3, r in extra.items() if a3 not in listed]
     for alpha3, name, aliases, demonyms, capital, *_ in rows:
         more = extra.get(alpha3, [alpha3, "", "", ""]) + [""] * 4
         for key in [name, *_split(more[1])]:

@@ -72,10 +72,12 @@ def candidate_forms() -> dict[str, Optional[frozenset[str]]]:
     """Lower-case surface forms that may be a trigger → the words one of which must also be in the
     sentence (None: none needed). The cheap test that decides which sentences to parse."""
     irregular = {row[0]: row[1].split("|") for row in _rows(DATA / "irregular_forms.tsv")}
+    for lemma, forms in _model_irregular_forms().items():
+        irregular[lemma] = irregular.get(lemma, []) + forms
     needs_of: dict[str, Optional[set[str]]] = {}
     for (lemma, _pos), rules in trigger_rules().items():
         for rule in rules:
-            needed = None if not rule.needs or "@NORP" in rule.needs else {w.lstrip("^") for w in rule.needs}
+            needed = None if not rule.needs or "@NORP" in rule.needs else _surface_needs(rule.needs, irregular)
             for form in _inflections(lemma) | set(irregular.get(lemma, [])):
                 if form in needs_of and needs_of[form] is None:
                     continue
@@ -84,6 +86,39 @@ def candidate_forms() -> dict[str, Optional[frozenset[str]]]:
                 else:
                     needs_of[form] = (needs_of.get(form) or set()) | needed
     return {form: (None if needed is None else frozenset(needed)) for form, needed in needs_of.items()}
+
+
+def _surface_needs(needs: tuple[str, ...], irregular: dict[str, list[str]]) -> set[str]:
+    """The words of a rule's needs as they may be written: a head lemma ("^express") in any of its
+    forms ("expressed"), since the cheap test sees the sentence's words, not their lemmas."""
+    words: set[str] = set()
+    for need in needs:
+        if need.startswith("^"):
+            lemma = need[1:]
+            words |= _inflections(lemma) | set(irregular.get(lemma, []))
+        else:
+            words.add(need)
+    return words
+
+
+def _model_irregular_forms() -> dict[str, list[str]]:
+    """lemma → the irregular forms the spaCy model's lemmatizer knows ("broke" → break, "froze" →
+    freeze, "overran" → overrun), so that no trigger verb is skipped for want of a hand-listed form."""
+    try:
+        from eventcoder.nlp import load_model
+
+        tables = load_model().get_pipe("lemmatizer").lookups.get_table("lemma_exc")
+    except (RuntimeError, KeyError, ValueError):  # no model or a lookup-free lemmatizer: the data file only
+        return {}
+    forms: dict[str, list[str]] = {}
+    for pos in ("verb", "noun"):
+        if pos not in tables:
+            continue
+        for form, lemmas in tables[pos].items():
+            for lemma in lemmas:
+                if form != lemma:
+                    forms.setdefault(lemma, []).append(form)
+    return forms
 
 
 MODE_RANK = {"suicide-attack": 0, "explosives": 1, "aerial": 1, "drone": 1, "heavy-weapons": 2, "grenade": 2,
