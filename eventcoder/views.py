@@ -143,6 +143,15 @@ def number_records(ctx: CodingContext) -> None:
         draft.record.id = f"{ctx.article.id}-{index:02d}"
 
 
+def _one_person(text: str) -> bool:
+    """"a man", "an attacker": one person ("a group of …", "a crowd" are not)."""
+    from eventcoder.actors.resolve import collective_nouns
+
+    words = text.lower().split()
+    return len(words) >= 2 and words[0] in ("a", "an", "one") and words[1] not in collective_nouns() \
+        and not (len(words) > 2 and words[2] in collective_nouns())
+
+
 @stage("records")
 def finish_records(ctx: CodingContext) -> None:
     number_records(ctx)
@@ -154,6 +163,10 @@ def finish_records(ctx: CodingContext) -> None:
             words = {t.lower_ for t in draft.sentence.doc} if draft.sentence.doc else set()
             if words & intervention_words():
                 sub = "Protest with intervention"
+        if sub == "Mob violence" and rec.actors and _one_person(rec.actors[0].text):
+            # one person is no mob: "a man stabbed a woman" is an attack on a civilian
+            acled, sub = "Violence against civilians", "Attack"
+            rec.reasons.append(f"acled: one attacker ('{rec.actors[0].text}') is no mob")
         if sub == "Attack" and draft.trigger.lemma_.lower() in fighting_lemmas():
             # "clashes in which two civilians died": the civilians are casualties of a fight
             # between armed sides, not its target

@@ -45,7 +45,8 @@ def _best(entries: list[Entry]) -> Entry:
 
 
 @functools.lru_cache(maxsize=1)
-def _collectives() -> frozenset[str]:
+def collective_nouns() -> frozenset[str]:
+    """Nouns for a body of people (actors/data/collectives.txt)."""
     lines = (DATA / "collectives.txt").read_text(encoding="utf-8").splitlines()
     return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
 
@@ -55,8 +56,8 @@ def _sector_word(words: list[str], head: Optional[str]) -> Optional[str]:
     comes last, after the words for its members."""
     table = load_dictionary().sector_words
     candidates = ([head.lower()] if head else []) + list(reversed(words))
-    collective = [w for w in candidates if w in _collectives()]
-    candidates = [w for w in candidates if w not in _collectives()] + collective
+    collective = [w for w in candidates if w in collective_nouns()]
+    candidates = [w for w in candidates if w not in collective_nouns()] + collective
     for word in candidates:
         for form in (word, word[:-1] if word.endswith("s") else word, word[:-2] if word.endswith("es") else word):
             if form in table:
