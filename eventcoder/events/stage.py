@@ -163,16 +163,39 @@ def weapon_mode(tokens: list[Token]) -> str | None:
     return min(sorted(modes), key=lambda m: MODE_RANK.get(m, 9)) if modes else None
 
 
+CAUSE_PREPS = {"against", "for", "over", "about", "after", "following", "of"}
+FORCE_SUBJECTS = {"police", "guards", "guard", "forces", "soldiers", "troops", "officers", "army", "gendarmes"}
+
+
+def _told_of_the_protesters(word: Token) -> bool:
+    """A violence word that tells what the protest did, not its cause ("against the violent
+    attack", "for a burnt transformer") nor the force used on it ("guards threw tear gas")."""
+    node = word
+    for _ in range(6):
+        if node.dep_ == "prep" and node.lower_ in CAUSE_PREPS or node.lemma_.lower() == "demand":
+            return False
+        if node.pos_ == "VERB" and any(c.dep_ == "nsubj" and c.lemma_.lower() in FORCE_SUBJECTS for c in node.children):
+            return False
+        if node.head.i == node.i:
+            break
+        node = node.head
+    return True
+
+
 def _riot_context(ctx: CodingContext, sentence) -> bool:
     """Violence words in the protest's sentence or the next one ("Clashes with police broke out"),
-    unless one of them says the protest was peaceful."""
+    unless one of them says the protest was peaceful. In the protest's own sentence a word counts
+    only when it tells what the protesters did; in the next, the nouns "riot(s)" do not count (they
+    name riots told of elsewhere)."""
     words = riot_words()
     following = [s for s in ctx.sentences if s.index == sentence.index + 1]
-    texts = [sentence.text] + [s.text for s in following]
-    said = {w for text in texts for w in text.lower().replace(",", " ").replace(".", " ").split()}
-    if any("!" + w in words for w in said):
+    later = {w for s in following for w in s.text.lower().replace(",", " ").replace(".", " ").split()}
+    own = {t.lower_ for t in sentence.doc}
+    if any("!" + w in words for w in own | later):
         return False
-    return bool(said & words)
+    if any(t.lower_ in words and _told_of_the_protesters(t) for t in sentence.doc):
+        return True
+    return bool((later - {"riot", "riots"}) & words)
 
 
 def stance_event(ctx: CodingContext, sentence, record: Event, mood, sources, recipients) -> Draft | None:
