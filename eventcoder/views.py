@@ -6,6 +6,7 @@ REQUEST, ACCUSE, …) have no ACLED type and keep an empty view.
 from __future__ import annotations
 
 import csv
+import re
 import functools
 from pathlib import Path
 
@@ -109,6 +110,7 @@ def confidence(event: Event) -> float:
     return round(min(score, 0.95), 2)
 
 
+PLACE_COUNTRY = re.compile(r"country from '([^']+)'")
 GROUPS = {"UNO", "EUR", "IGO", "NGO", "IMG"}
 
 
@@ -118,6 +120,12 @@ def fill_countries(event: Event) -> None:
     loc = event.location
     if loc is not None and loc.country:
         for ref in event.actors + event.recipients:
+            # the actors stage read a country off a place name before places were resolved
+            # ("protesters in Tripoli"); the places stage, with the whole article, knows which one
+            named = PLACE_COUNTRY.search(ref.reason or "")
+            if named and named.group(1) in (loc.text, loc.name) and ref.country != loc.country:
+                ref.country = loc.country
+                ref.reason = f"{ref.reason}; {loc.name} resolved in {loc.country} by the places stage"
             if ref.country is None and ref.sector is not None:
                 ref.country = loc.country
                 ref.reason = f"{ref.reason}; country of the event's place ({loc.name})"

@@ -1,0 +1,34 @@
+"""The records stage's last resorts (eventcoder/views.py), on records built by hand."""
+from eventcoder.record import ActorRef, Event, Evidence, Location
+from eventcoder.views import fill_countries
+
+
+def _event(actor: ActorRef, location: Location | None) -> Event:
+    return Event(id="a-00", article_id="a", story_date="2024-03-14", event_type="PROTEST", quad_class=2,
+                 goldstein=-6.5, actors=[actor], location=location,
+                 evidence=Evidence(text="Protesters in Tripoli marched.", start=0, end=30))
+
+
+def test_a_country_read_off_a_place_name_follows_the_resolved_place():
+    actor = ActorRef(text="Protesters", sector="CVL", country="LBY", start=0, end=10,
+                     reason="sector word only; country from 'Tripoli' (nearest place)")
+    tripoli = Location(text="Tripoli", name="Tripoli", country="LBN", lat=34.43, lon=35.84, precision=1)
+    event = _event(actor, tripoli)
+    fill_countries(event)
+    assert event.actors[0].country == "LBN"
+    assert "resolved in LBN" in event.actors[0].reason
+
+
+def test_a_country_from_the_actors_own_name_is_kept():
+    actor = ActorRef(text="Libyan protesters", sector="CVL", country="LBY", start=0, end=17, reason="demonym")
+    tripoli = Location(text="Tripoli", name="Tripoli", country="LBN", lat=34.43, lon=35.84, precision=1)
+    event = _event(actor, tripoli)
+    fill_countries(event)
+    assert event.actors[0].country == "LBY"
+
+
+def test_an_actor_with_no_country_takes_the_places():
+    actor = ActorRef(text="Protesters", sector="CVL", start=0, end=10, reason="sector word only")
+    event = _event(actor, Location(text="Sidon", name="Sidon", country="LBN", lat=33.56, lon=35.37, precision=1))
+    fill_countries(event)
+    assert event.actors[0].country == "LBN"
