@@ -15,9 +15,14 @@ from typing import Optional
 
 from spacy.tokens import Token
 
+from eventcoder.events.roles import is_light
+from eventcoder.events.triggers import ABSORBS, match_rule
+
 DATA = Path(__file__).resolve().parent / "data"
 NEGATORS = {"not", "n't", "never", "no", "neither", "nor"}
 FUTURE_MODALS = {"will", "would", "shall", "'ll"}
+# a noun in a time or circumstance phrase is no content of the verb ("agreed on a truce after talks")
+ADJUNCT_PREPOSITIONS = {"after", "before", "during", "following", "since", "amid", "despite", "until"}
 
 
 @dataclass
@@ -44,6 +49,25 @@ def _clause_head(token: Token) -> Token:
     return head
 
 
+def _content_of(noun: Token, verb: Token) -> bool:
+    """Is the noun trigger what the verb asks for or intends, rather than part of the verb's own event?
+
+    Not when the verb is a light verb and the noun its object ("committed a massacre"), when the verb
+    is a trigger the noun's event absorbs ("agreed a ceasefire": the agreement is the ceasefire), nor
+    when the noun sits in a time phrase ("agreed on a truce after talks")."""
+    node = noun
+    while node.i != verb.i and node.head.i != node.i:
+        if node.dep_ == "pobj" and node.head.lower_ in ADJUNCT_PREPOSITIONS:
+            return False
+        node = node.head
+    if noun.dep_ == "dobj" and noun.head.i == verb.i and is_light(verb):
+        return False
+    noun_rule, verb_rule = match_rule(noun), match_rule(verb)
+    if noun_rule and verb_rule and (noun_rule.event_type, verb_rule.event_type) in ABSORBS:
+        return False
+    return True
+
+
 def modality(trigger: Token) -> Modality:
     if trigger.pos_ == "AUX":
         return Modality()  # "must" as a trigger: the demand itself is made
@@ -54,7 +78,8 @@ def modality(trigger: Token) -> Modality:
         for child in tok.children:
             if child.dep_ == "neg" or (child.lower_ in NEGATORS and child.dep_ in ("det", "advmod")):
                 return Modality(negated=True, reason=f"negated by '{child.text}'", kind="negation", cue=child)
-    if verb.i != trigger.i and verb.lemma_ in words and words[verb.lemma_] in ("request", "intent"):
+    if verb.i != trigger.i and verb.lemma_ in words and words[verb.lemma_] in ("request", "intent") \
+            and _content_of(trigger, verb):
         return Modality(hypothetical=True, reason=f"object of '{verb.text}' ({verb.lemma_}): not reported as done",
                         kind=words[verb.lemma_], cue=verb)
     node = verb

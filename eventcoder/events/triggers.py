@@ -7,6 +7,7 @@ from typing import Optional
 from spacy.tokens import Doc, Token
 
 from eventcoder.events.lexicon import TriggerRule, trigger_rules
+from eventcoder.events.roles import is_light
 
 NAME_LABELS = {"ORG", "PERSON", "GPE", "NORP", "LOC", "FAC", "WORK_OF_ART", "LAW", "PRODUCT"}
 POS_OF = {"VERB": "VERB", "NOUN": "NOUN", "PROPN": "NOUN", "AUX": "AUX"}  # AUX: "X said Y must …"
@@ -29,6 +30,9 @@ def _needs_met(token: Token, needs: tuple[str, ...]) -> bool:
     # "the deployment of NATO peacekeeping troops": a modifier of the preposition's object
     near |= {m.lower_ for c in token.rights if c.dep_ == "prep" for g in c.children for m in g.children
              if m.dep_ in ("amod", "compound")}
+    if token.dep_ == "dobj" and token.head.i != token.i and is_light(token.head):
+        # "opened a hearing Wednesday into …": the light verb carries the noun's own preposition
+        near |= {c.lower_ for c in token.head.children if c.dep_ in ("prep", "prt")}
     if any(c.ent_type_ in ("NORP", "GPE") and c.dep_ in ("amod", "compound", "poss") for c in token.children):
         near.add("@NORP")  # "Russian strikes": a side's name makes it an attack, not a walkout
     return any(w in near for w in needs)
