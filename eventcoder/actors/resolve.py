@@ -138,7 +138,9 @@ def resolve_text(text: str, story_date: str, head: Optional[str] = None) -> Opti
                           "country word + sector word", "group")
     if country:
         e = next(e for e in found if e.country == country)
-        sector = "GOV" if e.kind in ("country", "capital") else None
+        # "two Palestinians": people of that nationality, as a plural demonym alone is
+        plural_people = e.kind == "demonym" and words[-1].endswith("s") and len(words) <= 3
+        sector = "GOV" if e.kind in ("country", "capital") else ("CVL" if plural_people else None)
         return Resolution(d.country_names.get(country, country), country, sector, f"{e.kind} in the phrase", "group")
     if sector:
         return Resolution(text.strip(), None, sector, "sector word only; country unknown", "group")
