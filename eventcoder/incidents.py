@@ -184,7 +184,9 @@ def _grievance_tokens(protest: Draft) -> set[int]:
     the demands made in its sentence."""
     words = incident_words()
     doc, trigger = protest.sentence.doc, protest.trigger
-    heads = [c for c in trigger.children if c.dep_ == "prep" and c.lower_ in words["grievance"]]
+    # "held a vigil against …": the phrase may hang on the verb the protest noun is the object of
+    holders = [trigger] + ([trigger.head] if trigger.dep_ in ("dobj", "nsubj", "nsubjpass") else [])
+    heads = [c for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ in words["grievance"]]
     heads += [t for t in doc if t.lemma_.lower() in words["demand"] and t.i != trigger.i]
     return {tok.i for head in heads for child in head.children for tok in child.subtree}
 
