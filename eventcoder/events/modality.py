@@ -82,6 +82,14 @@ def modality(trigger: Token) -> Modality:
             and _content_of(trigger, verb):
         return Modality(hypothetical=True, reason=f"object of '{verb.text}' ({verb.lemma_}): not reported as done",
                         kind=words[verb.lemma_], cue=verb)
+    # "despite calls for a truce", "demands for the release": a call named by a noun, between the
+    # trigger and its verb, leaves the trigger unrealised whatever the verb's own mood
+    node = trigger.head
+    while node.i != verb.i and node.head.i != node.i:
+        if node.pos_ == "NOUN" and words.get(node.lemma_) == "request":
+            return Modality(hypothetical=True, reason=f"asked for in '{node.text}': not reported as done",
+                            kind="request", cue=node)
+        node = node.head
     node = verb
     for _ in range(6):
         for child in node.children:
