@@ -29,7 +29,8 @@ from eventcoder.counts import paragraph_numbers
 from eventcoder.pipeline import CodingContext, Draft, stage
 from eventcoder.places.resolve import haversine_km
 from eventcoder.record import Event, Evidence, Location
-from eventcoder.views import acled_event_type_of, acled_types, fighting_lemmas, number_records
+from eventcoder.events.lexicon import fighting_lemmas
+from eventcoder.views import acled_event_type_of, acled_types, number_records
 
 DATA = Path(__file__).resolve().parent / "events" / "data"
 SAME_PLACE_KM = 25.0

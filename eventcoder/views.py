@@ -10,6 +10,7 @@ import re
 import functools
 from pathlib import Path
 
+from eventcoder.events.lexicon import fighting_lemmas
 from eventcoder.pipeline import CodingContext, stage
 from eventcoder.record import Event, Location
 
@@ -27,14 +28,6 @@ def _acled_rules() -> list[tuple[str, ...]]:
 def intervention_words() -> frozenset[str]:
     lines = INTERVENTION_FILE.read_text(encoding="utf-8").splitlines()
     return frozenset(word for line in lines if not line.startswith("#") for word in line.split())
-
-
-@functools.lru_cache(maxsize=1)
-def fighting_lemmas() -> frozenset[str]:
-    """Triggers of an exchange of fire ("clash", "fight"), from events/data/incident_words.tsv."""
-    with (MAP_FILE.parent / "incident_words.tsv").open(encoding="utf-8") as handle:
-        rows = {r[0]: r[1] for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")}
-    return frozenset(rows["fighting"].split())
 
 
 ARMED = {"MIL", "REB", "COP", "UAF"}

@@ -141,3 +141,10 @@ def riot_words() -> frozenset[str]:
 def intent_events() -> dict[str, tuple[str | None, str | None]]:
     """Intended event type → (event for stating the intent, event for refusing it); data/intent_map.tsv."""
     return {row[0]: (row[1] or None, row[2] or None) for row in _rows(DATA / "intent_map.tsv")}
+
+
+@functools.lru_cache(maxsize=1)
+def fighting_lemmas() -> frozenset[str]:
+    """Triggers of an exchange of fire ("clash", "fight"), from data/incident_words.tsv."""
+    rows = {r[0]: r[1] for r in _rows(DATA / "incident_words.tsv")}
+    return frozenset(rows["fighting"].split())

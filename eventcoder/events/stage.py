@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from eventcoder.events.lexicon import MODE_RANK, intent_events, plover_types, riot_words, weapon_modes
+from eventcoder.events.lexicon import MODE_RANK, fighting_lemmas, intent_events, plover_types, riot_words, weapon_modes
 from eventcoder.events.modality import modality
 from eventcoder.events.roles import roles
 from eventcoder.events.triggers import Found, anchor, find_triggers, match_rule
@@ -14,6 +14,7 @@ from eventcoder.record import Event, Evidence
 STANCE_TYPES = {"AGREE", "THREATEN", "REJECT", "REQUEST"}
 # an explosion names no weapon: the weapons of its clause say what exploded ("explosions involving
 # mortars", "an IED blast"); other explosive triggers ("bombing", "detonate") keep their mode
+SPECIFIC_MODES = {"explosives", "aerial", "drone", "suicide-attack", "intercept", "abduct", "sexual"}
 BLAST_WORDS = {"explosion", "blast", "explode", "blow", "detonate"}
 
 
@@ -47,6 +48,9 @@ def code_events(ctx: CodingContext) -> None:
                 mode = weapon_mode(found.merged) or mode
             if rule.event_type == "ASSAULT" and any(_names_the_victims(t) for t in found.merged):
                 mode = weapon_mode(found.merged)  # "killed two suicide bombers": not a suicide attack
+            if rule.event_type == "ASSAULT" and mode not in SPECIFIC_MODES \
+                    and any(t.lemma_.lower() in fighting_lemmas() for t in found.merged):
+                mode = "firearms"  # "clashed with small and heavy weapons": fighting, an exchange of fire
             if rule.event_type == "PROTEST" and mode in ("demo", "obstruct") and _riot_context(ctx, sentence):
                 mode = "riot"
             ptype = types[rule.event_type]
