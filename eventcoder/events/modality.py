@@ -30,7 +30,7 @@ class Modality:
     negated: bool = False
     hypothetical: bool = False
     reason: Optional[str] = None
-    # negation | refusal | request | intent | future | possibility | conditional | infinitive
+    # negation | refusal | prevention | request | intent | future | possibility | conditional | infinitive
     kind: Optional[str] = None
     cue: Optional[Token] = None  # the word that set the mood ("will", "promised", "if")
 
@@ -82,6 +82,10 @@ def modality(trigger: Token) -> Modality:
             and _content_of(trigger, verb):
         return Modality(hypothetical=True, reason=f"object of '{verb.text}' ({verb.lemma_}): not reported as done",
                         kind=words[verb.lemma_], cue=verb)
+    # "the governor banned rallies", "police prevented a march": what is stopped did not happen
+    if verb.i != trigger.i and words.get(verb.lemma_) == "prevent" and trigger.dep_ == "dobj" \
+            and trigger.head.i == verb.i:
+        return Modality(negated=True, reason=f"object of '{verb.text}': stopped, not done", kind="prevention", cue=verb)
     # "despite calls for a truce", "demands for the release": a call named by a noun, between the
     # trigger and its verb, leaves the trigger unrealised whatever the verb's own mood
     node = trigger.head
@@ -107,9 +111,16 @@ def modality(trigger: Token) -> Modality:
         own_clause = any(c.dep_ in ("nsubj", "nsubjpass", "expl") for c in node.children) and not infinitive
         if head_role == "negate" and node.dep_ in ("xcomp", "dobj"):
             return Modality(negated=True, reason=f"under '{head.text}'", kind="refusal", cue=head)
+        if head_role == "prevent" and node.dep_ in ("xcomp", "dobj"):
+            return Modality(negated=True, reason=f"under '{head.text}': stopped, not done", kind="prevention", cue=head)
         if head_role in ("request", "intent") and node.dep_ in ("xcomp", "ccomp", "dobj", "pobj", "acl", "advcl"):
             return Modality(hypothetical=True, reason=f"under '{head.text}' ({head_role}): not reported as done",
                             kind=head_role, cue=head)
+        # "banged pots to protest": doing something to protest is protesting (a purpose clause of a
+        # protest verb, modality.tsv role "protest-purpose", under a verb that is not itself a wish)
+        if infinitive and node.dep_ == "advcl" and words.get(node.lemma_) == "protest-purpose" \
+                and head_role not in ("request", "intent", "negate"):
+            break
         if infinitive and head_role != "realis" and node.dep_ in ("xcomp", "advcl", "acl", "relcl", "ccomp"):
             return Modality(hypothetical=True, reason=f"infinitive under '{head.text}'", kind="infinitive", cue=head)
         # a clause with its own subject, or reported speech, keeps its own mood

@@ -48,6 +48,8 @@ def match_rule(token: Token) -> Optional[TriggerRule]:
     lower = token.lower_
     # the lemmatizer misses some forms ("raped" → "rap"): try the plain de-inflections too
     stems = [lower[:-1], lower[:-2], lower[:-3]] if lower.endswith(("ed", "es", "ing")) else []
+    if lower.endswith("ed") and len(lower) > 4 and lower[-3] != lower[-4]:
+        stems.remove(lower[:-3])  # "banned" → "ban", but "banged" is not "ban"
     for key in ((token.lemma_.lower(), pos), (lower, pos), *((s, pos) for s in stems)):
         for rule in rules.get(key, ()):
             if _needs_met(token, rule.needs):
