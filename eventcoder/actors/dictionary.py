@@ -65,8 +65,26 @@ class ActorDictionary:
         "Afganistan"): a letter dropped, added, changed or two swapped. Only for words of five letters
         or more, matched against names as long, so short words do not collide. Not capitals: town
         names are too alike ("Valle" is not "The Valley", "Santa" not "Sanaa")."""
-        return [e for key in _near_keys(self, word) for e in self.names[key]
-                if e.kind in ("country", "demonym")]
+        found = self._near_cache.get(word)
+        if found is None:
+            found = [e for key in _near_keys(self, word) for e in self.names[key] if e.kind in ("country", "demonym")]
+            if len(self._near_cache) > 200_000:  # a long run's vocabulary: keep the memory bounded
+                self._near_cache.clear()
+            self._near_cache[word] = found
+        return found
+
+    @functools.cached_property
+    def _near_cache(self) -> dict[str, list[Entry]]:
+        return {}  # word -> its near misses: the scan is slow and articles repeat words
+
+    @functools.cached_property
+    def slip_candidates(self) -> dict[str, list[str]]:
+        """Single-word names of five letters or more, by first letter (what a slip can match)."""
+        index: dict[str, list[str]] = {}
+        for key in self.names:
+            if " " not in key and len(key) >= MIN_SLIP_LENGTH:
+                index.setdefault(key[0], []).append(key)
+        return index
 
     def holders(self, person: str, day: str) -> list[Tenure]:
         return [t for t in self.tenures if t.holder == person and t.holds_on(day)]
@@ -100,8 +118,8 @@ def _near_keys(d: "ActorDictionary", word: str) -> list[str]:
     if len(word) < MIN_SLIP_LENGTH or " " in word or word in d.names:
         return []
     # a name plus a letter ("Korean", "Sudani") is a word of its own, left out of the tables on purpose
-    return [key for key in d.names if " " not in key and len(key) >= MIN_SLIP_LENGTH
-            and key[0] == word[0] and not word.startswith(key) and one_slip_apart(word, key)]
+    return [key for key in d.slip_candidates.get(word[0], ())
+            if not word.startswith(key) and one_slip_apart(word, key)]
 
 
 _PUNCT = re.compile(r"[^\w\s'-]")

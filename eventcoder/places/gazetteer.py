@@ -227,10 +227,18 @@ class Gazetteer:
 
     def capital(self, alpha3: str) -> Optional[Place]:
         """The capital city of a country (ISO alpha-3), where the gazetteer marks one."""
-        row = self._conn.execute(
-            f"SELECT {_PLACE_COLUMNS} FROM places p WHERE p.kind = 'capital' AND p.country = ? "
-            "ORDER BY p.population DESC LIMIT 1", (alpha3,)).fetchone()
-        return Place(*row) if row else None
+        return self._capitals.get(alpha3)
+
+    @functools.cached_property
+    def _capitals(self) -> dict[str, Place]:
+        # read once: the query has no index to use, and the stages ask for capitals per article
+        found: dict[str, Place] = {}
+        rows = self._conn.execute(f"SELECT {_PLACE_COLUMNS} FROM places p WHERE p.kind = 'capital' "
+                                  "ORDER BY p.population ASC")
+        for row in rows:
+            place = Place(*row)
+            found[place.country] = place  # the most populous one of a country comes last and stays
+        return found
 
     @functools.cached_property
     def admin1_reported(self) -> dict[tuple[str, str, str], str]:
@@ -254,10 +262,17 @@ class Gazetteer:
 
     def country(self, alpha3: str) -> Optional[Place]:
         """The country entry of an ISO alpha-3 code."""
-        row = self._conn.execute(
-            f"SELECT {_PLACE_COLUMNS} FROM places p WHERE p.kind = 'country' AND p.country = ?", (alpha3,)
-        ).fetchone()
-        return Place(*row) if row else None
+        return self._countries.get(alpha3)
+
+    @functools.cached_property
+    def _countries(self) -> dict[str, Place]:
+        # read once (a few hundred rows): asked for many times per article, and unindexed
+        rows = self._conn.execute(f"SELECT {_PLACE_COLUMNS} FROM places p WHERE p.kind = 'country'")
+        found: dict[str, Place] = {}
+        for row in rows:
+            place = Place(*row)
+            found.setdefault(place.country, place)
+        return found
 
     @functools.cached_property
     def neighbours(self) -> dict[str, frozenset[str]]:
