@@ -30,7 +30,7 @@ from eventcoder.pipeline import CodingContext, Draft, stage
 from eventcoder.places.resolve import haversine_km
 from eventcoder.record import Event, Evidence, Location
 from eventcoder.events.lexicon import fighting_lemmas
-from eventcoder.views import acled_event_type_of, acled_types, number_records
+from eventcoder.views import acled_event_type_of, acled_view, number_records
 
 DATA = Path(__file__).resolve().parent / "events" / "data"
 SAME_PLACE_KM = 25.0
@@ -160,7 +160,7 @@ def _fold(kept: Draft, folded: Draft, sub: str, text: str, where: str) -> None:
         rec.recipients = list(other.recipients)
     if sides != (bool(rec.actors), bool(rec.recipients)) and sub == "=":
         # a side learnt from the other report ("One person was injured") can change the ACLED type
-        acled, new_sub = acled_types(rec)
+        acled, new_sub, _ = acled_view(kept)
         if new_sub is not None and new_sub != rec.acled.sub_event_type:
             rec.acled.event_type, rec.acled.sub_event_type = acled, new_sub
             rec.reasons.append(f"acled: {new_sub}, once the other report named the "

@@ -6,12 +6,13 @@ REQUEST, ACCUSE, …) have no ACLED type and keep an empty view.
 from __future__ import annotations
 
 import csv
-import re
 import functools
+import re
 from pathlib import Path
+from typing import Optional
 
 from eventcoder.events.lexicon import fighting_lemmas
-from eventcoder.pipeline import CodingContext, stage
+from eventcoder.pipeline import CodingContext, Draft, stage
 from eventcoder.record import Event, Location
 
 MAP_FILE = Path(__file__).resolve().parent / "events" / "data" / "acled_map.tsv"
@@ -153,26 +154,36 @@ def _one_person(text: str) -> bool:
         and not (len(words) > 2 and words[2] in collective_nouns())
 
 
+def acled_view(draft: Draft) -> tuple[Optional[str], Optional[str], list[str]]:
+    """The ACLED event and sub-event type of a draft: the rule table, then what the table cannot
+    see (force in a protest's sentence, one attacker, fighting words); with the reasons."""
+    rec = draft.record
+    reasons: list[str] = []
+    acled, sub = acled_types(rec)
+    if acled == "Protests" and sub == "Peaceful protest":
+        words = {t.lower_ for t in draft.sentence.doc} if draft.sentence.doc else set()
+        if words & intervention_words():
+            sub = "Protest with intervention"
+    if sub == "Mob violence" and rec.actors and _one_person(rec.actors[0].text):
+        # one person is no mob: "a man stabbed a woman" is an attack on a civilian
+        acled, sub = "Violence against civilians", "Attack"
+        reasons.append(f"acled: one attacker ('{rec.actors[0].text}') is no mob")
+    if sub == "Attack" and draft.trigger.lemma_.lower() in fighting_lemmas():
+        # "clashes in which two civilians died": the civilians are casualties of a fight
+        # between armed sides, not its target
+        acled, sub = "Battles", "Armed clash"
+        reasons.append(f"acled: '{draft.trigger.text}' is fighting; the civilians named are its casualties")
+    return acled, sub, reasons
+
+
 @stage("records")
 def finish_records(ctx: CodingContext) -> None:
     number_records(ctx)
     for draft in ctx.drafts:
         rec = draft.record
         fill_countries(rec)
-        acled, sub = acled_types(rec)
-        if acled == "Protests" and sub == "Peaceful protest":
-            words = {t.lower_ for t in draft.sentence.doc} if draft.sentence.doc else set()
-            if words & intervention_words():
-                sub = "Protest with intervention"
-        if sub == "Mob violence" and rec.actors and _one_person(rec.actors[0].text):
-            # one person is no mob: "a man stabbed a woman" is an attack on a civilian
-            acled, sub = "Violence against civilians", "Attack"
-            rec.reasons.append(f"acled: one attacker ('{rec.actors[0].text}') is no mob")
-        if sub == "Attack" and draft.trigger.lemma_.lower() in fighting_lemmas():
-            # "clashes in which two civilians died": the civilians are casualties of a fight
-            # between armed sides, not its target
-            acled, sub = "Battles", "Armed clash"
-            rec.reasons.append(f"acled: '{draft.trigger.text}' is fighting; the civilians named are its casualties")
+        acled, sub, reasons = acled_view(draft)
+        rec.reasons += reasons
         rec.acled.event_type, rec.acled.sub_event_type = acled, sub
         rec.acled.fatalities = rec.dead if acled else None
         rec.acled.geo_precision = rec.location.precision if rec.location else None
