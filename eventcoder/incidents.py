@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Optional
 
 from eventcoder.counts import paragraph_numbers
+from eventcoder.events.lexicon import fighting_lemmas
 from eventcoder.pipeline import CodingContext, Draft, stage
 from eventcoder.places.resolve import haversine_km
 from eventcoder.record import Event, Evidence, Location
-from eventcoder.events.lexicon import fighting_lemmas
-from eventcoder.views import acled_event_type_of, acled_view, number_records
+from eventcoder.views import acled_event_type_of, acled_view, number_records, text_order
 
 DATA = Path(__file__).resolve().parent / "events" / "data"
 SAME_PLACE_KM = 25.0
@@ -212,8 +212,7 @@ def set_aside_grievances(drafts: list[Draft]) -> None:
 @stage("incidents")
 def merge_incidents(ctx: CodingContext) -> None:
     """Merge same-incident reports (see module docstring), then number the records."""
-    drafts = sorted(ctx.drafts, key=lambda d: (d.record.evidence.start,
-                                               d.record.trigger.start if d.record.trigger else 0))
+    drafts = sorted(ctx.drafts, key=text_order)
     set_aside_grievances(drafts)
     paragraphs = paragraph_numbers(ctx) if drafts else []
     incidents: list[Draft] = []  # the records kept so far, in text order

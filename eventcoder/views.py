@@ -138,9 +138,14 @@ def fill_countries(event: Event) -> None:
             event.reasons.append("location: " + event.location.reason)
 
 
+def text_order(draft: Draft) -> tuple[int, int]:
+    """Where a record stands in the article: its evidence, then its trigger."""
+    return draft.record.evidence.start, draft.record.trigger.start if draft.record.trigger else 0
+
+
 def number_records(ctx: CodingContext) -> None:
     """Records in text order, numbered ``<article id>-NN`` (again after the "incidents" stage merges)."""
-    ctx.drafts.sort(key=lambda d: (d.record.evidence.start, d.record.trigger.start if d.record.trigger else 0))
+    ctx.drafts.sort(key=text_order)
     for index, draft in enumerate(ctx.drafts):
         draft.record.id = f"{ctx.article.id}-{index:02d}"
 
