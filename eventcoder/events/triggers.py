@@ -38,12 +38,28 @@ def _needs_met(token: Token, needs: tuple[str, ...]) -> bool:
     return any(w in near for w in needs)
 
 
+def _named_thing(copula: Token) -> bool:
+    """The subject of "is" (or of "is believed to be") is a noun: the sentence names what a thing
+    is ("the ban is an attack on democracy"); "it was an attack" still tells of one."""
+    node = copula
+    for _ in range(2):
+        subjects = [c for c in node.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if subjects:
+            return subjects[0].pos_ in ("NOUN", "PROPN")
+        if node.dep_ != "xcomp" or node.head.i == node.i:
+            return False
+        node = node.head
+    return False
+
+
 def match_rule(token: Token) -> Optional[TriggerRule]:
     pos = POS_OF.get(token.pos_)
     if pos is None or (token.ent_type_ in NAME_LABELS and token.ent_iob_ != "O"):
         return None
     if token.ent_type_ in ("DATE", "TIME") and token.pos_ == "PROPN":  # "on 1 March": a month, not a march
         return None
+    if token.dep_ == "attr" and token.head.lemma_ == "be" and token.pos_ == "NOUN" and _named_thing(token.head):
+        return None  # "his arrest is an attack on press freedom": a name for something, not an event
     rules = trigger_rules()
     lower = token.lower_
     # the lemmatizer misses some forms ("raped" → "rap"): try the plain de-inflections too
