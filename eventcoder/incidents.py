@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Optional
 
 from eventcoder.counts import paragraph_numbers
-from eventcoder.events.lexicon import fighting_lemmas
+from eventcoder.events.lexicon import fighting_lemmas, incident_words
 from eventcoder.pipeline import CodingContext, Draft, stage
 from eventcoder.places.resolve import haversine_km
 from eventcoder.record import Event, Evidence, Location
@@ -51,13 +51,6 @@ def merge_rules() -> tuple[tuple[str, ...], ...]:
         if len(row) != 5 or row[2].split(":")[-1] not in CONDITIONS or row[3] not in ("first", "second", "apart"):
             raise ValueError(f"incident_merge.tsv: bad row {row!r}")
     return tuple(rows)
-
-
-@functools.lru_cache(maxsize=1)
-def incident_words() -> dict[str, frozenset[str]]:
-    with (DATA / "incident_words.tsv").open(encoding="utf-8") as handle:
-        rows = [r for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
-    return {kind: frozenset(words.split()) for kind, words in rows}
 
 
 def is_outcome(draft: Draft) -> bool:

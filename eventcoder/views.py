@@ -11,6 +11,7 @@ import re
 from pathlib import Path
 from typing import Optional
 
+from eventcoder.actors.resolve import collective_nouns
 from eventcoder.events.lexicon import fighting_lemmas
 from eventcoder.pipeline import CodingContext, Draft, stage
 from eventcoder.record import Event, Location
@@ -152,8 +153,6 @@ def number_records(ctx: CodingContext) -> None:
 
 def _one_person(text: str) -> bool:
     """"a man", "an attacker": one person ("a group of …", "a crowd" are not)."""
-    from eventcoder.actors.resolve import collective_nouns
-
     words = text.lower().split()
     return len(words) >= 2 and words[0] in ("a", "an", "one") and words[1] not in collective_nouns() \
         and not (len(words) > 2 and words[2] in collective_nouns())

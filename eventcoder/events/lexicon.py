@@ -144,7 +144,11 @@ def intent_events() -> dict[str, tuple[str | None, str | None]]:
 
 
 @functools.lru_cache(maxsize=1)
+def incident_words() -> dict[str, frozenset[str]]:
+    """The word lists the incidents and records stages read, by kind (data/incident_words.tsv)."""
+    return {kind: frozenset(words.split()) for kind, words, *_ in _rows(DATA / "incident_words.tsv")}
+
+
 def fighting_lemmas() -> frozenset[str]:
-    """Triggers of an exchange of fire ("clash", "fight"), from data/incident_words.tsv."""
-    rows = {r[0]: r[1] for r in _rows(DATA / "incident_words.tsv")}
-    return frozenset(rows["fighting"].split())
+    """Triggers of an exchange of fire ("clash", "fight")."""
+    return incident_words()["fighting"]
