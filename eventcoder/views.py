@@ -45,7 +45,7 @@ def _target_classes(event: Event) -> set[str]:
         classes.add("UNARMED")
     if "CVL" in sectors:  # civilians among the targets make it violence against civilians
         classes.discard("ARMED")
-    return classes
+    return classes or {"NONE"}
 
 
 def _actor_classes(event: Event) -> set[str]:
@@ -53,7 +53,7 @@ def _actor_classes(event: Event) -> set[str]:
     ("the army and the rebels agreed …": armed groups, or a government and an armed group)."""
     sector = event.actors[0].sector if event.actors else None
     if sector is None:
-        return set()
+        return {"NONE"}
     classes = {sector, "ARMED" if sector in ARMED else "UNARMED"}
     parties = [a.sector for a in event.actors if a.sector in ARMED | {"GOV"}]
     several = any(a.sector in ARMED and set(a.text.lower().split()) & SEVERAL_SIDES for a in event.actors)
@@ -63,7 +63,7 @@ def _actor_classes(event: Event) -> set[str]:
 
 
 def _cell_matches(cell: str, values: set[str]) -> bool:
-    """A rule cell: * (anything), or alternatives split by | (a sector, ARMED or UNARMED)."""
+    """A rule cell: * (anything), or alternatives split by | (a sector, ARMED, UNARMED, NONE)."""
     return cell == "*" or any(option in values for option in cell.split("|"))
 
 
@@ -73,7 +73,7 @@ def acled_types(event: Event) -> tuple[str | None, str | None]:
     with no one named doing it)."""
     actor, targets = _actor_classes(event), _target_classes(event)
     for etype, mode, a_cell, r_cell, acled, sub in _acled_rules():
-        if etype == event.event_type and _cell_matches(mode, {event.mode or ""}) \
+        if etype == event.event_type and _cell_matches(mode, {event.mode or "NONE"}) \
                 and _cell_matches(a_cell, actor) and _cell_matches(r_cell, targets):
             return (None, None) if acled == "-" else (acled, sub)
     return None, None

@@ -132,6 +132,13 @@ def weapon_modes() -> dict[str, str]:
 
 
 @functools.lru_cache(maxsize=1)
+def area_targets() -> frozenset[str]:
+    """Nouns for an area fired at (data/area_targets.txt): fire at them is a bombardment."""
+    lines = (DATA / "area_targets.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+
+
+@functools.lru_cache(maxsize=1)
 def riot_words() -> frozenset[str]:
     lines = (DATA / "riot_words.txt").read_text(encoding="utf-8").splitlines()
     return frozenset(w for line in lines if not line.startswith("#") for w in line.split())

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from eventcoder.events.lexicon import MODE_RANK, fighting_lemmas, intent_events, plover_types, riot_words, weapon_modes
+from eventcoder.events.lexicon import MODE_RANK, area_targets, fighting_lemmas, intent_events, plover_types, riot_words, weapon_modes
 from eventcoder.events.modality import modality
 from eventcoder.events.roles import roles
 from eventcoder.events.triggers import Found, anchor, find_triggers, match_rule
@@ -129,6 +129,20 @@ def _names_the_victims(word: Token) -> bool:
     return noun.lower_ in ATTACKER_NOUNS and noun.dep_ in ("dobj", "nsubjpass")
 
 
+def _fired_at_an_area(trigger: Token) -> bool:
+    """"fired machine guns at residential areas", "at farms and villages": weapons aimed at an area
+    (data/area_targets.txt), not at a force or a person."""
+    if trigger.lemma_.lower() != "fire":
+        return False
+    holders = [trigger] + [c for c in trigger.children if c.dep_ == "dobj"]
+    for prep in (c for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ == "at"):
+        for target in (c for c in prep.children if c.dep_ == "pobj"):
+            targets = [target] + [c for c in target.conjuncts]
+            if any(t.lemma_.lower() in area_targets() for t in targets):
+                return True
+    return False
+
+
 def weapon_mode(tokens: list[Token]) -> str | None:
     """The most specific weapon named in the attack's clause ("fired mortar shells" → heavy-weapons)."""
     table = weapon_modes()
@@ -162,6 +176,8 @@ def weapon_mode(tokens: list[Token]) -> str | None:
         modes.discard("exchange")
         if not specific:
             return "firearms"  # fire traded both ways is a battle, whatever the weapons
+    if modes and modes <= {"firearms", "heavy-weapons"} and any(_fired_at_an_area(t) for t in tokens):
+        return "heavy-weapons"  # guns fired at villages or farms, at no force: a bombardment
     if "firearms" in modes and "heavy-weapons" in modes and not specific:
         return "firearms"  # mortars or grenade launchers with small arms: an exchange of fire, not a shelling
     return min(sorted(modes), key=lambda m: MODE_RANK.get(m, 9)) if modes else None
