@@ -30,7 +30,7 @@ from eventcoder.events.lexicon import fighting_lemmas, incident_words
 from eventcoder.pipeline import CodingContext, Draft, stage
 from eventcoder.places.resolve import haversine_km
 from eventcoder.record import Event, Evidence, Location
-from eventcoder.views import acled_event_type_of, acled_view, number_records, text_order
+from eventcoder.views import acled_event_type_of, acled_view, following_sentence, number_records, text_order
 
 DATA = Path(__file__).resolve().parent / "events" / "data"
 SAME_PLACE_KM = 25.0
@@ -135,7 +135,7 @@ def same_incident(a: Draft, b: Draft, paragraphs: list[int]) -> bool:
     return near and a.record.date is not None and a.record.date == b.record.date and _places_agree(a, b)
 
 
-def _fold(kept: Draft, folded: Draft, sub: str, text: str, where: str) -> None:
+def _fold(kept: Draft, folded: Draft, sub: str, ctx: CodingContext, where: str) -> None:
     """Fold ``folded``'s report into ``kept``'s record."""
     rec, other = kept.record, folded.record
     rec.accounts += [a for a in other.accounts if a not in rec.accounts]
@@ -153,7 +153,7 @@ def _fold(kept: Draft, folded: Draft, sub: str, text: str, where: str) -> None:
         rec.recipients = list(other.recipients)
     if sides != (bool(rec.actors), bool(rec.recipients)) and sub == "=":
         # a side learnt from the other report ("One person was injured") can change the ACLED type
-        acled, new_sub, _ = acled_view(kept)
+        acled, new_sub, _ = acled_view(kept, following_sentence(ctx.sentences, kept))
         if new_sub is not None and new_sub != rec.acled.sub_event_type:
             rec.acled.event_type, rec.acled.sub_event_type = acled, new_sub
             rec.reasons.append(f"acled: {new_sub}, once the other report named the "
@@ -166,7 +166,7 @@ def _fold(kept: Draft, folded: Draft, sub: str, text: str, where: str) -> None:
     if sub != "=" and sub != rec.acled.sub_event_type:
         rec.acled.event_type, rec.acled.sub_event_type = acled_event_type_of(sub), sub
     start, end = min(rec.evidence.start, other.evidence.start), max(rec.evidence.end, other.evidence.end)
-    rec.evidence = Evidence(text=text[start:end], start=start, end=end)
+    rec.evidence = Evidence(text=ctx.text[start:end], start=start, end=end)
     trigger = other.trigger.text if other.trigger else other.event_type
     at = f" at {other.trigger.start}-{other.trigger.end}" if other.trigger else ""
     rec.reasons.append(f"incident: the report '{trigger}'{at} ({other.event_type}, "
@@ -218,11 +218,11 @@ def merge_incidents(ctx: CodingContext) -> None:
                 gap = paragraphs[draft.sentence.index] - paragraphs[lead.sentence.index]
                 where = "same paragraph" if gap == 0 else "the next paragraph"
                 if keep == "second":
-                    _fold(draft, lead, sub, ctx.text, where)
+                    _fold(draft, lead, sub, ctx, where)
                     incidents = [draft if d is lead else d for d in incidents]
                     kept_drafts = [draft if d is lead else d for d in kept_drafts]
                 else:
-                    _fold(lead, draft, sub, ctx.text, where)
+                    _fold(lead, draft, sub, ctx, where)
                 continue
             incidents.append(draft)
         kept_drafts.append(draft)

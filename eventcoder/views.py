@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Optional
 
 from eventcoder.actors.resolve import collective_nouns
-from eventcoder.events.lexicon import fighting_lemmas
-from eventcoder.pipeline import CodingContext, Draft, stage
+from eventcoder.events.lexicon import fighting_lemmas, incident_words
+from eventcoder.pipeline import CodingContext, Draft, Sentence, stage
 from eventcoder.record import Event, Location
 
 MAP_FILE = Path(__file__).resolve().parent / "events" / "data" / "acled_map.tsv"
 INTERVENTION_FILE = MAP_FILE.parent / "intervention_words.txt"
+FORCE_FILE = MAP_FILE.parent / "force_nouns.txt"
 
 
 @functools.lru_cache(maxsize=1)
@@ -26,10 +27,41 @@ def _acled_rules() -> list[tuple[str, ...]]:
         return [tuple(r) for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
 
 
-@functools.lru_cache(maxsize=1)
-def intervention_words() -> frozenset[str]:
-    lines = INTERVENTION_FILE.read_text(encoding="utf-8").splitlines()
+def _words_of(path: Path) -> frozenset[str]:
+    lines = path.read_text(encoding="utf-8").splitlines()
     return frozenset(word for line in lines if not line.startswith("#") for word in line.split())
+
+
+@functools.lru_cache(maxsize=2)
+def intervention_words(where: str = "any") -> frozenset[str]:
+    """Words of force used on a protest, for its own sentence ("any") or the next one ("next")."""
+    with INTERVENTION_FILE.open(encoding="utf-8") as handle:
+        rows = [r for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
+    wanted = {"any"} if where == "any" else {"any", "next"}
+    return frozenset(word for kind, words in rows if kind in wanted for word in words.split())
+
+
+@functools.lru_cache(maxsize=1)
+def force_nouns() -> frozenset[str]:
+    return _words_of(FORCE_FILE)
+
+
+def following_sentence(sentences: list[Sentence], draft: Draft) -> str:
+    """The text of the sentence after the draft's, or "" at the end of the article."""
+    index = draft.sentence.index + 1
+    return sentences[index].text if index < len(sentences) else ""
+
+
+def _intervention_told_after(following: str) -> bool:
+    """"… held a protest in X. Police intervened." / "Police resorted to a lathi charge to disperse
+    them." / "Two protesters were detained.": force used on a protest, told in the next sentence with
+    the force or the crowd named (arrests: the crowd), unless that sentence opens another incident."""
+    tokens = re.findall(r"[a-z]+(?:-[a-z]+)*", following.lower())
+    words, crowd = set(tokens), incident_words()["participant"]
+    if set(tokens[:3]) & incident_words()["apart"]:
+        return False
+    force_used = words & intervention_words() and words & (force_nouns() | crowd)
+    return bool(force_used or (words & intervention_words("next") and words & crowd))
 
 
 ARMED = {"MIL", "REB", "COP", "UAF"}
@@ -158,9 +190,10 @@ def _one_person(text: str) -> bool:
         and not (len(words) > 2 and words[2] in collective_nouns())
 
 
-def acled_view(draft: Draft) -> tuple[Optional[str], Optional[str], list[str]]:
+def acled_view(draft: Draft, following: str = "") -> tuple[Optional[str], Optional[str], list[str]]:
     """The ACLED event and sub-event type of a draft: the rule table, then what the table cannot
-    see (force in a protest's sentence, one attacker, fighting words); with the reasons."""
+    see (force in a protest's sentence or told in the ``following`` one, one attacker, fighting
+    words); with the reasons."""
     rec = draft.record
     reasons: list[str] = []
     acled, sub = acled_types(rec)
@@ -168,6 +201,9 @@ def acled_view(draft: Draft) -> tuple[Optional[str], Optional[str], list[str]]:
         words = {t.lower_ for t in draft.sentence.doc} if draft.sentence.doc else set()
         if words & intervention_words():
             sub = "Protest with intervention"
+        elif _intervention_told_after(following):
+            sub = "Protest with intervention"
+            reasons.append("acled: force used on the protest, told in the next sentence")
     if sub == "Mob violence" and rec.actors and _one_person(rec.actors[0].text):
         # one person is no mob: "a man stabbed a woman" is an attack on a civilian
         acled, sub = "Violence against civilians", "Attack"
@@ -186,7 +222,7 @@ def finish_records(ctx: CodingContext) -> None:
     for draft in ctx.drafts:
         rec = draft.record
         fill_countries(rec)
-        acled, sub, reasons = acled_view(draft)
+        acled, sub, reasons = acled_view(draft, following_sentence(ctx.sentences, draft))
         rec.reasons += reasons
         rec.acled.event_type, rec.acled.sub_event_type = acled, sub
         rec.acled.fatalities = rec.dead if acled else None

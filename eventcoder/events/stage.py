@@ -48,9 +48,11 @@ def code_events(ctx: CodingContext) -> None:
                 mode = weapon_mode(found.merged) or mode
             if rule.event_type == "ASSAULT" and any(_names_the_victims(t) for t in found.merged):
                 mode = weapon_mode(found.merged)  # "killed two suicide bombers": not a suicide attack
-            if rule.event_type == "ASSAULT" and mode not in SPECIFIC_MODES \
+            if rule.event_type == "ASSAULT" and mode not in SPECIFIC_MODES | {"primitive"} \
                     and any(t.lemma_.lower() in fighting_lemmas() for t in found.merged):
-                mode = "firearms"  # "clashed with small and heavy weapons": fighting, an exchange of fire
+                # "clashed with small and heavy weapons": fighting, an exchange of fire; a fight with
+                # sticks and stones stays one (a brawl, not a battle)
+                mode = "firearms"
             if rule.event_type == "PROTEST" and mode in ("demo", "obstruct") and _riot_context(ctx, sentence):
                 mode = "riot"
             ptype = types[rule.event_type]
