@@ -1095,6 +1095,12 @@ def _also(mention: CountMention) -> bool:
                for t in mention.anchor.children)
 
 
+def _has_own_event(mention: CountMention, drafts: list[Draft], kind: str) -> bool:
+    """Does the figure's own sentence hold an event (not a bare casualty word) it fits?"""
+    return any(d.sentence.index == mention.sentence.index and _fits(d, kind) and not _is_anchor(d.trigger)
+               for d in drafts)
+
+
 def _separate(sentence: Sentence) -> bool:
     low = sentence.text.lower()
     return any(marker in low for marker in markers().get("separate_marker", ()))
@@ -1177,6 +1183,11 @@ def assign_mentions(ctx: CodingContext) -> dict[int, list[CountMention]]:
                     own = [m for m in owned[id(d)] if m.kind == kind and not m.reference]
                     if not any(m.value for m in own):
                         for m in pool:
+                            # a figure told with an event of its own sentence ("attacked a bus,
+                            # killing four") is that event's, not a later one's ("They abducted …")
+                            if m.sentence.index != d.sentence.index and _has_own_event(m, group, kind) \
+                                    and m.sentence.index < d.sentence.index:
+                                continue
                             give(d, m)
                     else:
                         for m in pool:

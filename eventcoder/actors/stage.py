@@ -38,6 +38,7 @@ class History:
         self.items: list[tuple[int, Resolution]] = []
 
         self.roles: list[tuple[int, Resolution]] = []  # actors of events: the likelier antecedents
+        self.sources: list[tuple[int, Resolution]] = []  # the sources of events, in reading order
 
     def add(self, offset: int, res: Resolution, role: bool = False) -> None:
         (self.roles if role else self.items).append((offset, res))
@@ -47,6 +48,11 @@ class History:
             earlier = [(o, r) for o, r in pool if o < before and (r.kind == "person") == person and r.country]
             if earlier:
                 return max(earlier, key=lambda item: item[0])[1]
+        # "Gunmen attacked … They abducted …": an earlier source with a sector but no country yet
+        # (the places stage gives it one) is an antecedent too
+        earlier = [(o, r) for o, r in self.sources if o < before and not person and r.sector not in (None, "GOV")]
+        if earlier:
+            return max(earlier, key=lambda item: item[0])[1]
         return None
 
 
@@ -131,9 +137,11 @@ def _minority(ctx: CodingContext, head: Token, res: Resolution) -> Resolution:
 def coordinated_countries(ctx: CodingContext, head: Token, ref: ActorRef) -> list[ActorRef]:
     """"Hungarian and Romanian officials", "U.S. and Russian negotiators": one phrase, two sides."""
     extra: list[ActorRef] = []
-    for mod in head.children:
-        if mod.dep_ not in ("amod", "compound", "nmod"):
-            continue
+    # "military forces of India and Pakistan": the countries coordinated in the 'of' phrase too
+    mods = [c for c in head.children if c.dep_ in ("amod", "compound", "nmod")]
+    mods += [g for c in head.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children
+             if g.dep_ == "pobj" and g.ent_type_ in ("GPE", "NORP")]
+    for mod in mods:
         for other in mod.conjuncts:
             res = resolve_text(other.text, ctx.article.date)
             if res and res.country and res.country != ref.country and all(e.country != res.country for e in extra):
@@ -221,7 +229,7 @@ def fallback_sources(ctx: CodingContext, draft: Draft) -> list[ActorRef]:
     """When the event's own clause gives no source that resolves: the subject of a governing clause
     written before it, else the first actor named before the trigger ("Quatar's emir … launched a
     mediation"; "The Red Cross said US forces must …"). The recipients are never the source."""
-    from eventcoder.events.roles import nearest_actor_left
+    from eventcoder.events.roles import OBSERVER_VERBS, nearest_actor_left
 
     taken = {(r.start, r.end) for r in draft.record.recipients}
     trigger = draft.trigger
@@ -232,13 +240,28 @@ def fallback_sources(ctx: CodingContext, draft: Draft) -> list[ActorRef]:
         ref = resolve_head(ctx, draft.sentence, head)
         if ref is None or ref.country is None or (ref.start, ref.end) in taken:
             continue
-        if ref.sector == "JRN" or head.head.lemma_.lower() == "report":
-            continue  # "Interfax reported that a truce had been agreed": the reporter, not a party
+        if ref.sector == "JRN" or head.head.lemma_.lower() in OBSERVER_VERBS:
+            continue  # "Interfax reported that a truce had been agreed", "the SMM observed …": a source, not a party
         ref.reason = f"{ref.reason}; source by fallback: no source in the event's clause"
         return [ref]
     if draft.record.event_type in STATE_ACTS:
         return _state_of_place(ctx, draft)
     return []
+
+
+def _split_sides(draft: Draft) -> None:
+    """"Houthi and Saudi forces clashed", "forces of India and Pakistan exchanged fire": one phrase
+    names both sides of a fight; the first country named is the source, the others the recipients."""
+    from eventcoder.events.roles import is_symmetric
+
+    rec = draft.record
+    if rec.event_type != "ASSAULT" or len({a.country for a in rec.actors}) < 2 \
+            or not any(is_symmetric(t) for t in draft.trigger_tokens or [draft.trigger]):
+        return
+    first = rec.actors[0].country
+    rec.recipients = [a for a in rec.actors if a.country != first] + rec.recipients
+    rec.actors = [a for a in rec.actors if a.country == first]
+    rec.reasons.append("actors: both sides of the fight named together; the first is the source")
 
 
 STATE_ACTS = {"COERCE", "ACCUSE", "SANCTION"}  # arrests, bans, investigations, trials: what a state does
@@ -277,8 +300,11 @@ def code_actors(ctx: CodingContext) -> None:
     for draft in ctx.drafts:
         protest = draft.record.event_type == "PROTEST"
         draft.record.actors = _resolve_all(ctx, draft, draft.source_heads, "CVL" if protest else None)
+        _history(ctx).sources.extend((a.start, Resolution(a.name, a.country, a.sector, a.reason or ""))
+                                     for a in draft.record.actors if a.start is not None)
         draft.record.recipients = [r for r in _resolve_all(ctx, draft, draft.recipient_heads)
                                    if not any(a.start == r.start and a.country == r.country for a in draft.record.actors)]
+        _split_sides(draft)
         if not draft.record.actors:  # a subject named without a country ("rebels") is kept as it is
             draft.record.actors = fallback_sources(ctx, draft)
             if not draft.record.actors:

@@ -68,6 +68,20 @@ def _content_of(noun: Token, verb: Token) -> bool:
     return True
 
 
+def _negated_argument(trigger: Token) -> Optional[Token]:
+    """"No shots were fired", "not a single bullet was fired", "with no shots fired", "fired no
+    shots": the verb's passive subject or object is negated, so nothing was done."""
+    if trigger.pos_ != "VERB":
+        return None
+    passive = any(c.dep_ == "auxpass" for c in trigger.children) or trigger.tag_ == "VBN"
+    for arg in trigger.children:
+        if arg.dep_ == "nsubjpass" or arg.dep_ == "dobj" or (arg.dep_ == "nsubj" and passive):
+            for child in arg.children:
+                if child.lower_ in ("no", "not", "neither") and child.dep_ in ("det", "neg", "advmod", "preconj"):
+                    return child
+    return None
+
+
 def modality(trigger: Token) -> Modality:
     if trigger.pos_ == "AUX":
         return Modality()  # "must" as a trigger: the demand itself is made
@@ -78,6 +92,9 @@ def modality(trigger: Token) -> Modality:
         for child in tok.children:
             if child.dep_ == "neg" or (child.lower_ in NEGATORS and child.dep_ in ("det", "advmod")):
                 return Modality(negated=True, reason=f"negated by '{child.text}'", kind="negation", cue=child)
+    cue = _negated_argument(trigger)
+    if cue is not None:
+        return Modality(negated=True, reason=f"negated by '{cue.text}' on what was done", kind="negation", cue=cue)
     if verb.i != trigger.i and verb.lemma_ in words and words[verb.lemma_] in ("request", "intent") \
             and _content_of(trigger, verb):
         return Modality(hypothetical=True, reason=f"object of '{verb.text}' ({verb.lemma_}): not reported as done",

@@ -146,8 +146,79 @@ def nearest_actor_left(verb: Token) -> list[Token]:
     return []
 
 
+FINDING_VERBS = {"find", "discover", "leave", "recover", "dump"}  # "was found beheaded": the finder is no party
+OBSERVER_VERBS = {"observe", "record", "report", "document", "register", "monitor", "note", "hear", "see",
+                  "detect", "count", "log", "witness", "spot"}  # "the SMM recorded 25 explosions": a source
+
+
+def is_symmetric(trigger: Token) -> bool:
+    """Fighting has two sides and no direction ("A and B clashed", "clashes between A and B",
+    "exchanged artillery with B", "an exchange of fire")."""
+    from eventcoder.events.lexicon import fighting_lemmas
+
+    fighting = fighting_lemmas()
+    if trigger.lemma_.lower() in fighting or trigger.lower_ in fighting:
+        return True
+    head = trigger.head
+    if trigger.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in fighting:
+        return True  # "an exchange of fire"
+    return trigger.dep_ == "dobj" and head.lemma_.lower() in fighting  # "exchanged artillery"
+
+
+def _symmetric_sides(trigger: Token, sources: list[Token], recipients: list[Token]) -> tuple[list[Token], list[Token]]:
+    """The two sides of a fight (lists already with their conjuncts): the first named side is the
+    source, the others the recipients."""
+    node = trigger
+    if trigger.dep_ == "pobj" and trigger.head.lower_ == "of":
+        node = trigger.head.head  # "an exchange of fire … between A and B"
+    if not sources and not recipients:
+        # "clashes erupted between A and B", "an exchange of fire took place between A and B"
+        holders = [node] + ([node.head] if node.dep_ in ("nsubj", "dobj") else [])
+        recipients = _with_conjuncts(g for h in holders for g in _prep_objects(h, {"between"}))
+    if node.dep_ == "dobj" and not recipients:
+        recipients = _with_conjuncts(_prep_objects(node.head, {"with", "against", "on"}))  # "exchanged artillery with B"
+    if not recipients and len(sources) > 1:
+        return sources[:1], sources[1:]
+    if not sources and len(recipients) > 1:
+        return recipients[:1], recipients[1:]
+    return sources, recipients
+
+
+def _stranded_subject(verb: Token) -> list[Token]:
+    """A passive verb the parser left without a subject ("in Bacayopa, a man and a woman were found
+    dead": 'a man' hung on the place as an apposition): the noun written just before its auxiliaries."""
+    i = verb.i - 1
+    doc = verb.doc
+    while i >= verb.sent.start and (doc[i].dep_ in ("aux", "auxpass", "neg", "advmod") or doc[i].is_punct and doc[i].lower_ != ","):
+        i -= 1
+    if i < verb.sent.start or i == verb.i - 1:
+        return []
+    tok = doc[i]
+    while tok.dep_ == "conj" and tok.head.i < tok.i:
+        tok = tok.head
+    if tok.pos_ in ("NOUN", "PRON") and tok.dep_ in ("appos", "conj", "pobj", "npadvmod", "dep") \
+            and tok.ent_type_ not in ("GPE", "LOC", "FAC", "DATE"):
+        return [tok]
+    return []
+
+
+def _is_passive(verb: Token) -> bool:
+    """Passive: a passive subject, or a passive auxiliary with no active subject ("IS militants
+    attacked X": the parser may read the group's name as 'is')."""
+    deps = {c.dep_ for c in verb.children}
+    return "nsubjpass" in deps or ("auxpass" in deps and "nsubj" not in deps)
+
+
 def roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
     """(source heads, recipient heads) for a trigger token."""
+    sources, recipients = _roles(trigger, event_type)
+    sources, recipients = _with_conjuncts(sources), _with_conjuncts(recipients)
+    if event_type == "ASSAULT" and is_symmetric(trigger):
+        sources, recipients = _symmetric_sides(trigger, sources, recipients)
+    return sources, [r for r in recipients if r not in sources]
+
+
+def _roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
     sources: list[Token] = []
     recipients: list[Token] = []
     if trigger.pos_ == "AUX":  # "X said that Y must return …": X asks, Y is asked
@@ -155,19 +226,28 @@ def roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
         recipients = [c for c in verb.children if c.dep_ in SUBJECTS | {"nsubjpass"}]
         if verb.dep_ == "ccomp":
             sources = _subject(verb.head)
-        return _with_conjuncts(sources), _with_conjuncts(recipients)
+        return sources, recipients
     if trigger.pos_ == "VERB":
-        passive = any(c.dep_ in ("nsubjpass", "auxpass") for c in trigger.children)
+        passive = _is_passive(trigger)
         # "a man was shot and wounded": the second participle shares the first one's passive subject
-        shared = trigger.dep_ == "conj" and trigger.tag_ == "VBN" and not passive \
-            and any(c.dep_ in ("nsubjpass", "auxpass") for c in trigger.head.children)
-        if passive or shared:
-            holder = trigger.head if shared else trigger
+        shared = trigger.dep_ == "conj" and trigger.tag_ == "VBN" and not passive and _is_passive(trigger.head)
+        # "was found beheaded", "were found shot dead": whoever was found is the victim
+        found = trigger.dep_ in ("xcomp", "oprd", "advcl", "conj", "acomp") and trigger.tag_ == "VBN" \
+            and trigger.head.lemma_.lower() in FINDING_VERBS and _is_passive(trigger.head) and not passive
+        if passive or shared or found:
+            holder = trigger.head if shared or found else trigger
             sources = _prep_objects(trigger, {"by"}) or (_prep_objects(holder, {"by"}) if shared else [])
-            recipients = [c for c in holder.children if c.dep_ == "nsubjpass"]
+            recipients = [c for c in holder.children if c.dep_ == "nsubjpass"] or _stranded_subject(holder)
         else:
             sources = _subject(trigger)
             recipients = [c for c in trigger.children if c.dep_ in ("dobj", "dative")]
+            if not recipients and not any(c.dep_ in ("xcomp", "ccomp") for c in trigger.children):
+                # "attacked and injured a farmer": a verb with no object of its own shares that of
+                # the verb coordinated after it (when that one has no subject of its own)
+                for conj in trigger.conjuncts:
+                    if conj.i > trigger.i and conj.pos_ == "VERB" and not any(
+                            c.dep_ in SUBJECTS | {"nsubjpass"} for c in conj.children):
+                        recipients = [c for c in conj.children if c.dep_ == "dobj"] or recipients
             if not sources:  # "due to shelling by X": a gerund's agent
                 sources = _prep_objects(trigger, {"by"})
             statement = trigger.head
@@ -194,7 +274,11 @@ def roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
         # "talks between A and B", "a mediation between A and B": the sides met or mediated between
         recipients = _prep_objects(trigger, RECIPIENT_PREPS | {"between"})
         head = trigger.head
-        if trigger.dep_ == "dobj" and head.pos_ == "VERB":
+        observed = head.lemma_.lower() in OBSERVER_VERBS or (
+            head.lower_ == "of" and head.head.dep_ == "dobj" and head.head.head.lemma_.lower() in OBSERVER_VERBS)
+        if observed:
+            pass  # "the monitors observed 25 explosions", "recorded a total of 6 shots": the observer is a source
+        elif trigger.dep_ == "dobj" and head.pos_ == "VERB":
             if not sources and is_light(head):
                 sources = _subject(head)  # light verbs: "X launched an offensive", "X held talks"
             # "provoked protests … against Y", "opened fire on Y": the verb carries the preposition
@@ -218,4 +302,4 @@ def roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
         r.lemma_.lower() in place_nouns() or (r.ent_type_ in ("GPE", "LOC", "FAC") and r.head.lower_ not in ("on", "at"))))]
     # a person's own conversation partner, not his apposition
     recipients = [r for r in recipients if r not in sources]
-    return _with_conjuncts(sources), _with_conjuncts(recipients)
+    return sources, recipients
