@@ -46,17 +46,39 @@ def force_nouns() -> frozenset[str]:
     return _words_of(FORCE_FILE)
 
 
-def following_sentence(sentences: list[Sentence], draft: Draft) -> str:
-    """The text of the sentence after the draft's, or "" at the end of the article."""
+def following_sentences(sentences: list[Sentence], draft: Draft, n: int = 2) -> tuple[str, ...]:
+    """The texts of the (at most ``n``) sentences after the draft's."""
     index = draft.sentence.index + 1
-    return sentences[index].text if index < len(sentences) else ""
+    return tuple(s.text for s in sentences[index:index + n])
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z]+(?:-[a-z]+)*", text.lower())
+
+
+NEGATIONS = {"no", "not", "never", "without", "nor"}
+
+
+def _victims_in_crime(draft: Draft, following: tuple[str, ...]) -> bool:
+    """"a gang member was shot dead", "… The victim had charges for drug trafficking": ACLED codes a
+    killing of someone in a gang or the drug trade as a clash between armed groups, not an attack on
+    a civilian. The victim is named so, or a sentence about "the victim(s)" says it."""
+    crime = incident_words()["criminal"]
+    if any(set(_words(ref.text)) & crime for ref in draft.record.recipients):
+        return True
+
+    def says_crime(words: list[str]) -> bool:  # "had no criminal record", "was not in a gang": no
+        return any(w in crime and not NEGATIONS & set(words[max(0, i - 3):i]) for i, w in enumerate(words))
+
+    told = [draft.sentence.text, *following]
+    return any({"victim", "victims"} & set(words) and says_crime(words) for words in map(_words, told))
 
 
 def _intervention_told_after(following: str) -> bool:
     """"… held a protest in X. Police intervened." / "Police resorted to a lathi charge to disperse
     them." / "Two protesters were detained.": force used on a protest, told in the next sentence with
     the force or the crowd named (arrests: the crowd), unless that sentence opens another incident."""
-    tokens = re.findall(r"[a-z]+(?:-[a-z]+)*", following.lower())
+    tokens = _words(following)
     words, crowd = set(tokens), incident_words()["participant"]
     if set(tokens[:3]) & incident_words()["apart"]:
         return False
@@ -190,10 +212,10 @@ def _one_person(text: str) -> bool:
         and not (len(words) > 2 and words[2] in collective_nouns())
 
 
-def acled_view(draft: Draft, following: str = "") -> tuple[Optional[str], Optional[str], list[str]]:
+def acled_view(draft: Draft, following: tuple[str, ...] = ()) -> tuple[Optional[str], Optional[str], list[str]]:
     """The ACLED event and sub-event type of a draft: the rule table, then what the table cannot
-    see (force in a protest's sentence or told in the ``following`` one, one attacker, fighting
-    words); with the reasons."""
+    see (force in a protest's sentence or told in the next one, one attacker, fighting words,
+    victims in a gang); with the reasons. ``following``: the texts of the sentences after the draft's."""
     rec = draft.record
     reasons: list[str] = []
     acled, sub = acled_types(rec)
@@ -201,7 +223,7 @@ def acled_view(draft: Draft, following: str = "") -> tuple[Optional[str], Option
         words = {t.lower_ for t in draft.sentence.doc} if draft.sentence.doc else set()
         if words & intervention_words():
             sub = "Protest with intervention"
-        elif _intervention_told_after(following):
+        elif following and _intervention_told_after(following[0]):
             sub = "Protest with intervention"
             reasons.append("acled: force used on the protest, told in the next sentence")
     if sub == "Mob violence" and rec.actors and _one_person(rec.actors[0].text):
@@ -213,6 +235,9 @@ def acled_view(draft: Draft, following: str = "") -> tuple[Optional[str], Option
         # between armed sides, not its target
         acled, sub = "Battles", "Armed clash"
         reasons.append(f"acled: '{draft.trigger.text}' is fighting; the civilians named are its casualties")
+    if sub == "Attack" and _victims_in_crime(draft, following):
+        acled, sub = "Battles", "Armed clash"
+        reasons.append("acled: the victims were in a gang or the drug trade: a clash between armed groups")
     return acled, sub, reasons
 
 
@@ -222,7 +247,7 @@ def finish_records(ctx: CodingContext) -> None:
     for draft in ctx.drafts:
         rec = draft.record
         fill_countries(rec)
-        acled, sub, reasons = acled_view(draft, following_sentence(ctx.sentences, draft))
+        acled, sub, reasons = acled_view(draft, following_sentences(ctx.sentences, draft))
         rec.reasons += reasons
         rec.acled.event_type, rec.acled.sub_event_type = acled, sub
         rec.acled.fatalities = rec.dead if acled else None
