@@ -20,6 +20,9 @@ class Found:
     merged: list[Token]
 
 
+PARTITIVES = {"part", "parts", "some", "most", "all", "half", "portion", "much", "rest", "share"}
+
+
 def _needs_met(token: Token, needs: tuple[str, ...]) -> bool:
     if not needs:
         return True
@@ -27,6 +30,9 @@ def _needs_met(token: Token, needs: tuple[str, ...]) -> bool:
     near |= {"^" + token.head.lemma_.lower()}  # "^open": the trigger's head word ("open fire")
     near |= {t.lower_ for t in token.lefts for t in t.subtree}
     near |= {g.lower_ for c in token.rights for g in c.children}  # "leaving two militants dead"
+    # "suspended part of its aid programme": the object of a part-word's "of"
+    near |= {o.lower_ for c in token.rights if c.lemma_.lower() in PARTITIVES for p in c.children
+             if p.lower_ == "of" for o in p.children}
     # "the deployment of NATO peacekeeping troops": a modifier of the preposition's object
     near |= {m.lower_ for c in token.rights if c.dep_ == "prep" for g in c.children for m in g.children
              if m.dep_ in ("amod", "compound")}
