@@ -162,11 +162,20 @@ def _country_nearby(ctx: CodingContext, head: Token) -> Optional[tuple[str, str,
                 if res and res.country and res.kind in ("country", "group") and res.sector in (None, "GOV"):
                     return res.country, obj.text, "in the mention"
     countries = {}
-    for ent in head.doc.ents:
-        if ent.label_ in ("GPE", "NORP"):
-            res = resolve_text(ent.text, ctx.article.date)
-            if res and res.country and len(res.country) == 3 and res.country not in ("UNO", "EUR", "IGO", "NGO"):
-                countries.setdefault(res.country, ent.text)
+    resolved = [(ent, resolve_text(ent.text, ctx.article.date)) for ent in head.doc.ents if ent.label_ in ("GPE", "NORP")]
+    # a place below the country ("in Misrata", "Tripoli"): the places stage will say which country
+    places_named = any(ent.label_ == "GPE" and (res is None or res.reason not in ("dictionary country", "demonym"))
+                       for ent, res in resolved)
+    for ent, res in resolved:
+        root = ent.root
+        # "attacked an Armenian church", "Turkish forces", "the US dollar": where the sentence names
+        # a place, a country word that qualifies another noun tells that noun's side, not this
+        # mention's; a city name ("Tripoli", "San Juan") is left to the places stage
+        if places_named and root.dep_ in ("amod", "compound", "nmod", "poss") and root.head.i != head.i:
+            continue
+        if res and res.country and len(res.country) == 3 and res.country not in ("UNO", "EUR", "IGO", "NGO") \
+                and res.reason in ("dictionary country", "demonym"):
+            countries.setdefault(res.country, ent.text)
     if len(countries) == 1:
         (alpha3, words), = countries.items()
         return alpha3, words, "the only country in the sentence"
