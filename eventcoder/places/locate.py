@@ -251,14 +251,26 @@ def _span_of(sentence: Sentence, mention: Mention) -> Optional[Span]:
     return sentence.doc.char_span(mention.start - sentence.start, mention.end - sentence.start, alignment_mode="expand")
 
 
-def _governing_prep(span: Span) -> Optional[Token]:
-    """The preposition whose object the place is (through "X and Y" and appositions)."""
+def _governing_prep(span: Span, compounds: bool = False) -> Optional[Token]:
+    """The preposition whose object the place is (through "X and Y" and appositions; with
+    ``compounds``, also through the noun a name is compounded with: "the road that leads to Camargo
+    community")."""
     token = span.root
-    while token.dep_ in ("conj", "appos") and token.head.i != token.i:
+    while (token.dep_ in ("conj", "appos") or compounds and token.dep_ == "compound" and token.head.pos_ in ("NOUN", "PROPN")) \
+            and token.head.i != token.i:
         token = token.head
     if token.dep_ == "pobj" and token.head.dep_ in ("prep", "agent", "dative") or (token.dep_ == "pobj" and token.head.pos_ == "ADP"):
         return token.head
     return None
+
+
+def _mislabelled(place: ArticlePlace) -> bool:
+    """NER's label for an unfamiliar town: a person or nationality, or an organisation that is
+    the name alone (not "the Guanare Farmers' Union")."""
+    if place.mention.inside in ("PERSON", "NORP"):
+        return True
+    return place.mention.inside == "ORG" and place.span is not None and \
+        any(ent.start == place.span.start and ent.end == place.span.end for ent in place.span.doc.ents)
 
 
 def _actor_like(place: ArticlePlace, actor_spans: list[tuple[int, int]]) -> bool:
@@ -371,6 +383,11 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
             holder = by_mention.get(outer)
             if holder is not None and contains(holder.resolution.place, place.resolution.place):
                 place.container = holder
+                # a town written inside the unit that holds it ("Guanare, Portuguesa state, farmers
+                # protested") is a place, whatever entity label NER gave the unfamiliar name
+                if place.actor_like and place.resolution.place.kind in ("city", "admin2", "area") and \
+                        _mislabelled(place):
+                    place.actor_like = False
                 break
     for missing, sentence in unknown:
         holder = by_mention.get(missing.container) if missing.container is not None else None
@@ -590,7 +607,7 @@ def _what(loc: Location) -> str:
 
 def _nearest_in_sentence(draft: Draft, places: list[ArticlePlace]) -> Optional[tuple[ArticlePlace, Location]]:
     trigger_at = draft.sentence.char(draft.trigger)
-    best: Optional[tuple[tuple[bool, int], ArticlePlace]] = None
+    best: Optional[tuple[tuple[bool, bool, int, int], ArticlePlace]] = None
     for place in places:
         if place.actor_like or place.demonym or place.doubtful or \
                 place.resolution.place.kind in ("continent", "water"):
@@ -600,11 +617,15 @@ def _nearest_in_sentence(draft: Draft, places: list[ArticlePlace]) -> Optional[t
             prep = _governing_prep(place.span)
             if prep is not None and prep.lower_ in NON_PLACE_PREPS:
                 continue
-            directional = prep is not None and prep.lower_ in DIRECTIONAL_PREPS
+            outer = _governing_prep(place.span, compounds=True)
+            directional = outer is not None and outer.lower_ in DIRECTIONAL_PREPS
         # a country only where the sentence names nothing smaller ("forces of India and Pakistan
-        # exchanged fire ... at Krishna Ghati (Poonch district)"); a province or district only where
-        # it names no town ("on patrol along the Evros river ... near the village of Tychero")
-        distance = (_breadth(place), directional,
+        # exchanged fire ... at Krishna Ghati (Poonch district)"); a place of movement only where it
+        # names no other ("in Dunmore county, a body was found on the road towards Carlow": Dunmore);
+        # a province or district only where it names no town ("on patrol along the Evros river ...
+        # near the village of Tychero")
+        breadth = _breadth(place)
+        distance = (breadth == 2, directional, breadth,
                     min(abs(place.mention.start - trigger_at), abs(place.mention.end - trigger_at)))
         if best is None or distance < best[0]:
             best = (distance, place)

@@ -25,6 +25,7 @@ SCAN_KINDS = ("country", "admin1", "region", "area", "water", "continent")
 # A city found only by the scan must be at least this big (small towns share names with words).
 SCAN_CITY_POPULATION = 100_000
 MAX_WORDS = 4
+ALTERNATE_MIN_LETTERS = 5  # shortest other spelling of a big city that the scan takes alone
 # A name NER called a person counts as a town after "to"/"from" only from this size ("a letter from Michael").
 PERSON_TOWN_POPULATION = 10_000
 _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ž][\w'’.\-]*")
@@ -37,7 +38,10 @@ def stopwords() -> frozenset[str]:
     return frozenset(line.strip().lower() for line in lines if line.strip() and not line.startswith("#"))
 
 
-def _acceptable(candidates: Iterable, single_word: bool, demonyms: bool) -> bool:
+def _acceptable(candidates: Iterable, single_word: bool, demonyms: bool, surface: str = "") -> bool:
+    # another spelling of a big city ("Taizz", "Heraklion") counts when it is a word of some length,
+    # not an abbreviation or a short word that some alternate name happens to match ("No", "JaS")
+    long_enough = len(surface) >= ALTERNATE_MIN_LETTERS and not surface.isupper()
     for cand in candidates:
         place = cand.place
         if cand.how == HOW_DEMONYM:
@@ -48,7 +52,8 @@ def _acceptable(candidates: Iterable, single_word: bool, demonyms: bool) -> bool
             return True
         if place.kind in SCAN_KINDS and cand.how == HOW_ALTERNATE and not single_word:
             return True
-        if place.kind in ("city", "capital") and cand.how == HOW_NAME and (place.population or 0) >= SCAN_CITY_POPULATION:
+        if place.kind in ("city", "capital") and (place.population or 0) >= SCAN_CITY_POPULATION and \
+                (cand.how == HOW_NAME or cand.how == HOW_ALTERNATE and long_enough):
             return True
     return False
 
@@ -81,7 +86,7 @@ def scan(text: str, gazetteer: Gazetteer, demonyms: bool = False, offset: int = 
             candidates = lookup(gazetteer, surface)
             # "Va.", "Tenn.", "W.Va.": a state abbreviation (an alternate name, but a deliberate one)
             abbreviation = n == 1 and len(surface) <= 6 and (text[span[-1][1]:span[-1][1] + 1] == "." or "." in surface)
-            if candidates and _acceptable(candidates, n == 1 and not abbreviation, demonyms):
+            if candidates and _acceptable(candidates, n == 1 and not abbreviation, demonyms, surface):
                 match = (n, candidates)
                 break
         if match is None:
