@@ -45,3 +45,5 @@ def test_roles_case(case: dict) -> None:
         assert not any(s["event_type"] == etype and s["realized"] for s in events), (case["why"], events)
     for country in case.get("no_actor_country", []):
         assert not any(country in s["actor_countries"] for s in events), (case["why"], events)
+    for sector in case.get("no_recipient_sector", []):
+        assert not any(sector in s["recipient_sectors"] for s in events), (case["why"], events)

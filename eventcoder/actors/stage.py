@@ -5,13 +5,14 @@ the country of the most recent person (he/she) or group (they) resolved earlier 
 """
 from __future__ import annotations
 
+import functools
 from typing import Optional
 
 from spacy.tokens import Span, Token
 
-from eventcoder.actors.dictionary import load_dictionary
+from eventcoder.actors.dictionary import DATA, load_dictionary
 from eventcoder.actors.resolve import Resolution, _sector_word, resolve_text
-from eventcoder.events.roles import noun_phrase
+from eventcoder.events.roles import is_symmetric, noun_phrase
 from eventcoder.pipeline import CodingContext, Draft, Sentence, stage
 from eventcoder.record import ActorRef
 
@@ -182,7 +183,41 @@ def _country_nearby(ctx: CodingContext, head: Token) -> Optional[tuple[str, str,
     return None
 
 
-def _resolve_all(ctx: CodingContext, draft: Draft, heads: list[Token], default_sector: Optional[str] = None) -> list[ActorRef]:
+@functools.lru_cache(maxsize=1)
+def non_victims() -> frozenset[str]:
+    """Nouns never taken for an unnamed victim: what armed forces hold ("positions") and what is
+    fired or thrown ("machine guns", "tear gas"), from data/non_victims.txt and the weapon words."""
+    from eventcoder.events.lexicon import weapon_modes
+
+    lines = (DATA / "non_victims.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w for line in lines if not line.startswith("#") for w in line.split()) | frozenset(weapon_modes())
+
+
+def _unnamed_victim(head: Token) -> bool:
+    """A common noun the dictionary does not know, as the target of violence ("a blogger", "a CNL
+    member", "the residence of the prefect"). Not a name (often a place the parser took for a
+    target), a pronoun, a place noun, a weapon, what armed forces hold, a rank, nor a phrase that
+    names an armed or state body ("a member of the regime's 4th Division", "a military base")."""
+    from eventcoder.events.roles import place_nouns
+
+    if head.pos_ != "NOUN" or head.ent_type_ in ("GPE", "LOC", "FAC", "DATE", "TIME", "CARDINAL"):
+        return False
+    if head.lemma_.lower() in place_nouns():
+        return False
+    sectors = load_dictionary().sector_words
+    for tok in noun_phrase(head):
+        word = tok.lower_.removesuffix("'s")
+        if word in non_victims() or tok.lemma_.lower() in non_victims() \
+                or sectors.get(word, sectors.get(tok.lemma_.lower())) in ARMED_OR_STATE:
+            return False
+    return True
+
+
+ARMED_OR_STATE = {"MIL", "COP", "REB", "UAF", "GOV"}
+
+
+def _resolve_all(ctx: CodingContext, draft: Draft, heads: list[Token], default_sector: Optional[str] = None,
+                 victim_default: bool = False) -> list[ActorRef]:
     out: list[ActorRef] = []
     for head in heads:
         ref = resolve_head(ctx, draft.sentence, head)
@@ -194,6 +229,13 @@ def _resolve_all(ctx: CodingContext, draft: Draft, heads: list[Token], default_s
             ref = ActorRef(text=span.text, name=f"Protesters ({place[1]})" if place else "Protesters",
                            country=place[0] if place else None, sector=default_sector, start=start, end=end,
                            reason="the subject of a protest; protesters by default")
+        if ref is None and victim_default and _unnamed_victim(head):
+            span = noun_phrase(head)
+            start, end = draft.sentence.span_offsets(span)
+            place = _country_nearby(ctx, head)
+            ref = ActorRef(text=span.text, name=f"Civilians ({place[1]})" if place else "Civilians",
+                           country=place[0] if place else None, sector="CVL", start=start, end=end,
+                           reason="an unnamed victim of violence: civilians by default (ACLED)")
         if ref and not any(r.start == ref.start and r.end == ref.end for r in out):
             out.append(ref)
             out.extend(coordinated_countries(ctx, head, ref))
@@ -261,8 +303,6 @@ def fallback_sources(ctx: CodingContext, draft: Draft) -> list[ActorRef]:
 def _split_sides(draft: Draft) -> None:
     """"Houthi and Saudi forces clashed", "forces of India and Pakistan exchanged fire": one phrase
     names both sides of a fight; the first country named is the source, the others the recipients."""
-    from eventcoder.events.roles import is_symmetric
-
     rec = draft.record
     if rec.event_type != "ASSAULT" or len({a.country for a in rec.actors}) < 2 \
             or not any(is_symmetric(t) for t in draft.trigger_tokens or [draft.trigger]):
@@ -273,6 +313,7 @@ def _split_sides(draft: Draft) -> None:
     rec.reasons.append("actors: both sides of the fight named together; the first is the source")
 
 
+VIOLENT = {"ASSAULT"}  # events whose unnamed targets are civilians by default (ACLED's rule)
 STATE_ACTS = {"COERCE", "ACCUSE", "SANCTION"}  # arrests, bans, investigations, trials: what a state does
 
 
@@ -311,7 +352,10 @@ def code_actors(ctx: CodingContext) -> None:
         draft.record.actors = _resolve_all(ctx, draft, draft.source_heads, "CVL" if protest else None)
         _history(ctx).sources.extend((a.start, Resolution(a.name, a.country, a.sector, a.reason or ""))
                                      for a in draft.record.actors if a.start is not None)
-        draft.record.recipients = [r for r in _resolve_all(ctx, draft, draft.recipient_heads)
+        # the unnamed target of a one-sided attack (a fight's other side is named as a party)
+        violent = draft.record.event_type in VIOLENT and draft.record.realized \
+            and not any(is_symmetric(t) for t in draft.trigger_tokens or [draft.trigger])
+        draft.record.recipients = [r for r in _resolve_all(ctx, draft, draft.recipient_heads, victim_default=violent)
                                    if not any(a.start == r.start and a.country == r.country for a in draft.record.actors)]
         _split_sides(draft)
         if not draft.record.actors:  # a subject named without a country ("rebels") is kept as it is
