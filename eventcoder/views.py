@@ -57,6 +57,29 @@ def _words(text: str) -> list[str]:
 
 
 NEGATIONS = {"no", "not", "never", "without", "nor"}
+OTHER_FILE = MAP_FILE.parent / "acled_other.tsv"
+
+
+@functools.lru_cache(maxsize=1)
+def _other_cues() -> list[tuple[str, re.Pattern[str]]]:
+    """(mode cell, pattern) rows of events/data/acled_other.tsv."""
+    with OTHER_FILE.open(encoding="utf-8") as handle:
+        rows = [r for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
+    return [(mode, re.compile(r"\b(?:" + "|".join(map(re.escape, phrases.split("|"))) + r")\b"))
+            for mode, phrases in rows]
+
+
+def _other_cue(draft: Draft, following: tuple[str, ...]) -> Optional[str]:
+    """The words that make an attack ACLED's "Other" (warning shots, a remnant of an old war), if any."""
+    told = " ".join([draft.sentence.text, *following]).lower()
+    words = set(_words(draft.sentence.text))
+    if words & (intervention_words() | incident_words()["participant"]):
+        return None  # "fired into the air to disperse the protesters": force used on a protest
+    for mode, pattern in _other_cues():
+        found = pattern.search(told) if _cell_matches(mode, {draft.record.mode or "NONE"}) else None
+        if found:
+            return found.group(0)
+    return None
 
 
 def _victims_in_crime(draft: Draft, following: tuple[str, ...]) -> bool:
@@ -235,6 +258,12 @@ def acled_view(draft: Draft, following: tuple[str, ...] = ()) -> tuple[Optional[
         # between armed sides, not its target
         acled, sub = "Battles", "Armed clash"
         reasons.append(f"acled: '{draft.trigger.text}' is fighting; the civilians named are its casualties")
+    if acled in ("Battles", "Violence against civilians", "Explosions/Remote violence"):
+        cue = _other_cue(draft, following)
+        if cue:
+            acled, sub = "Strategic developments", "Other"
+            reasons.append(f"acled: '{cue}': no attack of the day (ACLED's Other)")
+            return acled, sub, reasons
     if sub == "Attack" and _victims_in_crime(draft, following):
         acled, sub = "Battles", "Armed clash"
         reasons.append("acled: the victims were in a gang or the drug trade: a clash between armed groups")
