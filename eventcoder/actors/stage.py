@@ -300,6 +300,17 @@ def fallback_sources(ctx: CodingContext, draft: Draft) -> list[ActorRef]:
     return []
 
 
+def _unnamed_protesters(ctx: CodingContext, draft: Draft) -> ActorRef:
+    """"A protest was held in Zagreb": a protest with nobody named is the act of protesters (ACLED
+    codes them so, with the country of the place); the protest's own word is the mention."""
+    trigger = draft.trigger
+    start = draft.sentence.char(trigger)
+    place = _country_nearby(ctx, trigger)
+    return ActorRef(text=trigger.text, name=f"Protesters ({place[1]})" if place else "Protesters",
+                    country=place[0] if place else None, sector="CVL", start=start, end=start + len(trigger.text),
+                    reason="no one named as protesting: protesters by default")
+
+
 def _split_sides(draft: Draft) -> None:
     """"Houthi and Saudi forces clashed", "forces of India and Pakistan exchanged fire": one phrase
     names both sides of a fight; the first country named is the source, the others the recipients."""
@@ -360,5 +371,7 @@ def code_actors(ctx: CodingContext) -> None:
         _split_sides(draft)
         if not draft.record.actors:  # a subject named without a country ("rebels") is kept as it is
             draft.record.actors = fallback_sources(ctx, draft)
+            if not draft.record.actors and protest and draft.record.realized:
+                draft.record.actors = [_unnamed_protesters(ctx, draft)]
             if not draft.record.actors:
                 draft.record.reasons.append("actors: no source found in the event's clause")

@@ -202,6 +202,28 @@ def _stranded_subject(verb: Token) -> list[Token]:
     return []
 
 
+CAUSE_PREPS = {"following", "after", "in", "during", "amid"}
+MEANS_NOUNS = {"attack", "attacks", "operation", "operations", "raid", "raids", "strike", "strikes", "fire",
+               "shelling", "bombardment", "ambush", "offensive", "assault"}
+
+
+def _is_means(noun: Token) -> bool:
+    """A weapon or an attack named as the doer ("shells", "an airstrike", "the operation")."""
+    from eventcoder.events.lexicon import weapon_modes
+
+    return noun.pos_ == "NOUN" and (noun.lower_ in weapon_modes() or noun.lower_ in MEANS_NOUNS)
+
+
+def _user_of(means: Token) -> list[Token]:
+    """Who used a weapon or made an attack: its 'by' phrase, else a named modifier ("Taliban
+    airstrike", "Russia's shelling"); nothing when none is named."""
+    by = _prep_objects(means, {"by"})
+    if by:
+        return by
+    return [c for c in means.children if c.dep_ in ("compound", "amod", "poss")
+            and c.ent_type_ in ("NORP", "GPE", "ORG") and c.pos_ in ("PROPN", "ADJ")]
+
+
 def _is_passive(verb: Token) -> bool:
     """Passive: a passive subject, or a passive auxiliary with no active subject ("IS militants
     attacked X": the parser may read the group's name as 'is')."""
@@ -238,8 +260,13 @@ def _roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
             holder = trigger.head if shared or found else trigger
             sources = _prep_objects(trigger, {"by"}) or (_prep_objects(holder, {"by"}) if shared else [])
             recipients = [c for c in holder.children if c.dep_ == "nsubjpass"] or _stranded_subject(holder)
+            if not sources:  # "were killed following an operation by X", "… in an attack by X"
+                sources = [g for p in _prep_objects(holder, CAUSE_PREPS) for g in _prep_objects(p, {"by"})]
         else:
             sources = _subject(trigger)
+            # "shells by X killed …", "a Taliban airstrike killed …": the weapon or attack that is the
+            # subject stands for whoever used it
+            sources = [t for src in sources for t in (_user_of(src) if _is_means(src) else [src])]
             recipients = [c for c in trigger.children if c.dep_ in ("dobj", "dative")]
             if not recipients and not any(c.dep_ in ("xcomp", "ccomp") for c in trigger.children):
                 # "attacked and injured a farmer": a verb with no object of its own shares that of
