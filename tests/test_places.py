@@ -180,6 +180,21 @@ def test_place_phrases_link_names_to_their_containers() -> None:
     assert find_slots("The talks in May were held on Monday.") == []  # months and weekdays are not places
 
 
+def test_a_name_written_in_a_place_without_a_preposition() -> None:
+    text = "Jets bombed Kafr Nubl in Idlib, while Turkish forces in Aleppo stayed put."
+    slots = find_slots(text)
+    bare = [s for s in slots if s.bare]
+    assert [(s.text, slots[s.container].text) for s in bare] == [("Kafr Nubl", "Idlib")]
+    assert "Turkish" not in [s.text for s in slots]  # a word followed by a noun, not by "in"
+    # with no preposition of its own, a name no gazetteer holds is no place at all (no stand-in)
+    text = "date 2024-03-02 Gunmen kidnapped Zorblaxian in Idlib on Monday."
+    case = {"id": "bare-unknown", "text": text, "trigger": "kidnapped"}
+    ctx, draft = _context_for(case)
+    locate_events(ctx)
+    assert all(p.mention.text != "Zorblaxian" for p in ctx.memo["places"])
+    assert draft.record.location is not None and draft.record.location.country == "SYR"
+
+
 def test_containment_rules() -> None:
     g = get_gazetteer()
     idlib_unit = next(c.place for c in g.candidates("Idlib") if c.place.kind == "admin1")

@@ -252,6 +252,17 @@ def _other_spellings(text: str, outers: list[Mention], inners: list[Mention], co
     return found
 
 
+def _same_name(mention: Mention, span: tuple[int, int], text: str, offset: int) -> bool:
+    """A mention is the slot's name, or the name with the unit words the slot reader set apart
+    ("Hays city" found by NER, "Hays" + "city" read by the phrase reader)."""
+    if (mention.start, mention.end) == span:
+        return True
+    if mention.start != span[0] or mention.end <= span[1]:
+        return False
+    rest = text[span[1] - offset:mention.end - offset].split()
+    return bool(rest) and all(word.lower() in unit_hints() for word in rest)
+
+
 def _trusted(candidates: list[Candidate], countries: frozenset[str] = frozenset(), ner: bool = False) -> list[Candidate]:
     """Without a container to vouch for it, an alternate name of a small place is too weak
     ("Camp" is not Camp County, Texas): the filter NER's own place names go through. A place
@@ -301,16 +312,22 @@ def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gaz
         span = (offset + slot.start, offset + slot.end)
         if any(overlaps(span, b) for b in blocked):
             continue
-        same = next((i for i, m in enumerate(work) if m is not None and (m.start, m.end) == span), None)
+        same = next((i for i, m in enumerate(work) if m is not None and _same_name(m, span, text, offset)), None)
         if same is not None:
             m = work[same]
             m.hint, m.phrase, m.near = slot.hint, True, slot.near
+            if (m.start, m.end) != span:  # "Hays city": the towns named "Hays" too, not only "Hays City"
+                known = {c.place.id for c in m.candidates}
+                m.candidates = m.candidates + [c for c in lookup(gazetteer, slot.text)
+                                               if c.how != HOW_DEMONYM and c.place.id not in known]
             if m.inside in ("ORG", "PERSON", "NORP") and m.candidates:
                 m.inside, m.output = None, True  # NER's label for an unfamiliar town after "in"
             of_slot[index] = same
             continue
         inner = [i for i, m in enumerate(work) if m is not None and overlaps((m.start, m.end), span)]
         candidates = [c for c in lookup(gazetteer, slot.text) if c.how != HOW_DEMONYM]
+        if slot.bare and not candidates:
+            continue  # with no preposition, only a name the gazetteer knows is read as a place
         if slot.text.isupper() and len(slot.text) <= 4:
             # an acronym ("UN", "LNA") is no town's name; a few are known abbreviations of states ("UP")
             candidates = [c for c in candidates if c.place.kind == "admin1" and c.how == HOW_ALTERNATE]

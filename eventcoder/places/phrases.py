@@ -40,6 +40,7 @@ class Slot:
     container: Optional[int] = None  # index of the slot that contains this one
     link: Optional[str] = None  # how the container is written: "paren", "comma", "in", "of"
     near: bool = False  # "near X", "the outskirts of X", "X countryside": around X, not in it
+    bare: bool = False  # read with no preposition before it ("shelled Menbij in Aleppo"): a place only if known
 
 
 @dataclass
@@ -174,6 +175,14 @@ def _trim_units(reader: _Reader, start: int, end: int) -> tuple[int, Optional[st
     return end, hint
 
 
+def _written_in(reader: _Reader, i: int, end: int) -> bool:
+    """Name tokens [i, end) follow a lower-case word and are followed by "in" and another name."""
+    before, word, after = reader.at(i - 1), reader.at(end), reader.at(end + 1)
+    return before is not None and before.text.isalpha() and before.text.islower() and \
+        word is not None and word.text == "in" and after is not None and \
+        (_capitalised(after) or _article_joined(after) or after.lower in words("article"))
+
+
 def find_slots(text: str) -> list[Slot]:
     """The place phrases of a text, as slots linked to their containers (see the module docstring)."""
     reader = _Reader(text)
@@ -268,4 +277,11 @@ def find_slots(text: str) -> list[Slot]:
             end, _ = reader.units_after(_trim_units(reader, *found)[0])
             if reader.at(end) is not None and reader.at(end).text == "(" and i > 0:
                 chain(i, near=False)
+            elif _written_in(reader, i, end):
+                # "shelled Menbij in Aleppo", "residents of Kafr Nabl in Idlib": a name written
+                # inside a named place, with no preposition of its own
+                first = len(slots)
+                chain(i, near=False)
+                if len(slots) > first:
+                    slots[first].bare = True
     return slots
