@@ -77,7 +77,13 @@ def on_participants(draft: Draft) -> bool:
     return any(word in words for ref in rec.recipients for word in ref.text.lower().split())
 
 
-CONDITIONS = {"*": lambda draft: True, "fighting": is_fighting, "on-participants": on_participants}
+def is_destructive(draft: Draft) -> bool:
+    """Burning, smashing or looting; not taking or holding a place or goods ("occupied the factory")."""
+    return draft.record.event_type == "ASSAULT" or draft.trigger.lemma_.lower() in incident_words()["destructive"]
+
+
+CONDITIONS = {"*": lambda draft: True, "fighting": is_fighting, "on-participants": on_participants,
+              "destructive": is_destructive}
 
 
 def merge_rule(first: Draft, second: Draft) -> tuple[str, str]:
@@ -175,12 +181,23 @@ def _fold(kept: Draft, folded: Draft, sub: str, ctx: CodingContext, where: str) 
 
 def _grievance_tokens(protest: Draft) -> set[int]:
     """Token indices of what a protest is about: its "against/over …" phrases and the objects of
-    the demands made in its sentence."""
+    the demands made in its sentence; and of how it was made ("by beating pots")."""
     words = incident_words()
     doc, trigger = protest.sentence.doc, protest.trigger
-    # "held a vigil against …": the phrase may hang on the verb the protest noun is the object of
-    holders = [trigger] + ([trigger.head] if trigger.dep_ in ("dobj", "nsubj", "nsubjpass") else [])
-    heads = [c for h in holders for c in h.children if c.dep_ == "prep" and c.lower_ in words["grievance"]]
+    # "held a (protest) vigil against …": the phrase may hang on the noun or verb above the protest
+    # word; "gathered in demonstration against …": or on the noun of the protest verb's preposition
+    holders, node = [trigger], trigger
+    for _ in range(2):
+        if node.dep_ not in ("compound", "dobj", "nsubj", "nsubjpass") or node.head.i == node.i:
+            break
+        node = node.head
+        holders.append(node)
+    holders += [g for c in trigger.children if c.dep_ == "prep" for g in c.children if g.dep_ == "pobj"]
+    preps = [c for h in holders for c in h.children if c.dep_ == "prep"]
+    preps += [conj for prep in preps for conj in prep.conjuncts]  # "in solidarity with …, and against …"
+    heads = [p for p in preps if p.lower_ in words["grievance"]]
+    # "protested by beating pots": how the protest was made, not an incident of its own
+    heads += [c for c in trigger.children if c.dep_ == "prep" and c.lower_ == "by"]
     heads += [t for t in doc if t.lemma_.lower() in words["demand"] and t.i != trigger.i]
     return {tok.i for head in heads for child in head.children for tok in child.subtree}
 

@@ -192,6 +192,8 @@ FORCE_SUBJECTS = {"police", "guards", "guard", "forces", "soldiers", "troops", "
 def _told_of_the_protesters(word: Token) -> bool:
     """A violence word that tells what the protest did, not its cause ("against the violent
     attack", "for a burnt transformer") nor the force used on it ("guards threw tear gas")."""
+    if any(c.lower_ == "verbal" for c in word.children):
+        return False  # "verbal confrontations with drivers": words, not violence
     node = word
     for _ in range(6):
         if node.dep_ == "prep" and node.lower_ in CAUSE_PREPS or node.lemma_.lower() == "demand":
@@ -211,12 +213,16 @@ def _riot_context(ctx: CodingContext, sentence) -> bool:
     name riots told of elsewhere)."""
     words = riot_words()
     following = [s for s in ctx.sentences if s.index == sentence.index + 1]
-    later = {w for s in following for w in s.text.lower().replace(",", " ").replace(".", " ").split()}
+    later_words = [w for s in following for w in s.text.lower().replace(",", " ").replace(".", " ").split()]
+    later = {w for i, w in enumerate(later_words) if i == 0 or later_words[i - 1] != "verbal"}
     own = {t.lower_ for t in sentence.doc}
     if any("!" + w in words for w in own | later):
         return False
     if any(t.lower_ in words and _told_of_the_protesters(t) for t in sentence.doc):
         return True
+    parsed = [s for s in following if s.doc is not None]
+    if parsed:  # "Protesters demanded the return of looted funds": the looting is what they want undone
+        return any(t.lower_ in words - {"riot", "riots"} and _told_of_the_protesters(t) for s in parsed for t in s.doc)
     return bool((later - {"riot", "riots"}) & words)
 
 
