@@ -195,6 +195,20 @@ def test_a_name_written_in_a_place_without_a_preposition() -> None:
     assert draft.record.location is not None and draft.record.location.country == "SYR"
 
 
+def test_a_container_is_read_as_the_unit_that_holds_the_district_written_inside_it() -> None:
+    # "Sanaa" holding the Nihm district is the governorate, not the capital city near it; "Marib",
+    # holding Sirwah, is a unit of its phrase, not a town outside the units the article names
+    text = "date 2024-03-02 Houthi fighters attacked army posts on the Nihm (Nihm, Sanaa) and Sirwah (Sirwah, Marib) fronts."
+    ctx, draft = _context_for({"id": "two-fronts", "text": text, "trigger": "attacked"})
+    locate_events(ctx)
+    by_start = {p.mention.start: p for p in ctx.memo["places"]}
+    sanaa = by_start[ctx.article.text.index("Sanaa")]
+    assert sanaa.resolution.place.kind == "admin1" and sanaa.resolution.place.country == "YEM"
+    marib = by_start[ctx.article.text.index("Marib")]
+    assert not marib.doubtful and marib.resolution.place.country == "YEM"
+    assert draft.record.location is not None and draft.record.location.country == "YEM"
+
+
 def test_containment_rules() -> None:
     g = get_gazetteer()
     idlib_unit = next(c.place for c in g.candidates("Idlib") if c.place.kind == "admin1")

@@ -471,9 +471,12 @@ def _mark_outside_named_units(places: list[ArticlePlace]) -> None:
     countries = {country for country, _ in units}
     if not units:
         return
+    # a name written as the container of another known place ("Sirwah (Sirwah, Marib)") is a unit
+    # of its phrase (not one that only an unknown name is written inside: "Porto Meira" in "Porto")
+    holders = {id(p.container) for p in places if p.container is not None and not p.stand_in}
     for place in places:
         resolved = place.resolution.place
-        if place.stand_in or place.container is not None or place.demonym or place.actor_like \
+        if place.stand_in or place.container is not None or id(place) in holders or place.demonym or place.actor_like \
                 or resolved.kind not in ("city", "admin2", "area") or resolved.country not in countries \
                 or not _weak(place):
             continue

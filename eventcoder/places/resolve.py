@@ -178,7 +178,7 @@ class _Context:
     def __init__(self, mentions: Sequence[Mention], keys: Sequence[str], ratios: Sequence[list[float]]) -> None:
         self.countries: dict[str, dict[str, float]] = {}
         self.units: dict[str, dict[tuple, float]] = {}  # (country, admin1[, admin2]) -> vote
-        self.grid: dict[tuple[int, int], list[tuple[str, float, float, float, str]]] = defaultdict(list)
+        self.grid: dict[tuple[int, int], list[tuple[str, float, float, float, str, str]]] = defaultdict(list)
         for mention, key, weights_ in zip(mentions, keys, ratios):
             if key in self.countries or not mention.candidates:
                 continue
@@ -194,7 +194,8 @@ class _Context:
                     if place.admin2:
                         units[unit + (place.admin2,)] = max(units[unit + (place.admin2,)], r)
                 if place.kind in _POINT_KINDS and cand.how != HOW_DEMONYM and r > 0.01:
-                    self.grid[(math.floor(place.lat), math.floor(place.lon))].append((key, place.lat, place.lon, r, place.name))
+                    self.grid[(math.floor(place.lat), math.floor(place.lon))].append(
+                        (key, place.lat, place.lon, r, place.name, place.kind))
             self.countries[key] = countries
             self.units[key] = units
 
@@ -215,15 +216,17 @@ class _Context:
         "Washington" the state when it is the capital) does not count."""
         return sum(v for owner, units in self.units.items() if owner != key for v in [units.get(unit, 0.0)] if v >= floor)
 
-    def nearby(self, key: str, lat: float, lon: float, km: float, close_km: float) -> tuple[float, Optional[str]]:
+    def nearby(self, key: str, lat: float, lon: float, km: float, close_km: float,
+               skip: frozenset[str] = frozenset()) -> tuple[float, Optional[str]]:
         """For each other name, its most plausible reading within ``km`` (full weight within
-        ``close_km``, fading to nothing at ``km``); summed, with the name of the best one."""
+        ``close_km``, fading to nothing at ``km``); summed, with the name of the best one. The
+        district readings of the names in ``skip`` do not count."""
         best: dict[str, tuple[float, str]] = {}
         reach = max(1, math.ceil(km / 80))  # degrees of latitude to look around (longitude cells shrink)
         for dlat in range(-reach, reach + 1):
             for dlon in range(-reach * 2, reach * 2 + 1):
-                for owner, plat, plon, r, name in self.grid.get((math.floor(lat) + dlat, math.floor(lon) + dlon), ()):
-                    if owner == key:
+                for owner, plat, plon, r, name, kind in self.grid.get((math.floor(lat) + dlat, math.floor(lon) + dlon), ()):
+                    if owner == key or (owner in skip and kind == "admin2"):
                         continue
                     d = haversine_km(lat, lon, plat, plon)
                     if d > km:
@@ -336,6 +339,7 @@ def _score(
     largest: dict[Optional[str], int],
     actor_countries: frozenset[str],
     gazetteer: Gazetteer,
+    inner_keys: frozenset[str] = frozenset(),
 ) -> tuple[float, list[str]]:
     w = weights()
     place = candidate.place
@@ -390,7 +394,10 @@ def _score(
                     if votes >= 0.5:
                         local_reasons.append(f"the article's other places are in {place.admin2}")
         if place.kind in _POINT_KINDS:
-            support, name = ctx.nearby(key, place.lat, place.lon, w["near_km"], w["close_km"])
+            # a district written inside this name ("Nihm (Nihm, Sanaa)") speaks for the readings
+            # that hold it (``holds_named_place``), not for those that merely lie near it (Sanaa the
+            # city); a town written inside it may (near Opytne, Donetsk: the city or the oblast)
+            support, name = ctx.nearby(key, place.lat, place.lon, w["near_km"], w["close_km"], inner_keys)
             if support >= 0.05:
                 local += w["context_near"] * min(w["near_cap"], support)
                 if support >= 0.3:
@@ -454,6 +461,7 @@ def resolve_mentions(
     # a name that contains another is read as a unit where it is one ("Celaya, Guanajuato")
     mentions = [m if i in inners else _prefer_cities(m) for i, m in enumerate(mentions)]
     keys = [name_key(m.text) for m in mentions]
+    inner_keys = [frozenset(keys[j] for j in inners.get(i, ())) - {keys[i]} for i in range(len(mentions))]
     largest = [_largest_towns(m) for m in mentions]
     temperature = weights()["temperature"]
     ratios = [_ratios([prior(c) / temperature for c in m.candidates]) if m.candidates else [] for m in mentions]
@@ -463,7 +471,7 @@ def resolve_mentions(
         readings = [[(c.place, r) for c, r in zip(m.candidates, rs)] for m, rs in zip(mentions, ratios)]
         scored = [
             [(*_score(c, key, ctx, [readings[j] for j in chains[i]], [pr for j in inners.get(i, ()) for pr in readings[j]],
-                      mention.hint, largest[i], actors, gazetteer), c) for c in mention.candidates]
+                      mention.hint, largest[i], actors, gazetteer, inner_keys[i]), c) for c in mention.candidates]
             for i, (mention, key) in enumerate(zip(mentions, keys))
         ]
         ratios = [_ratios([s / temperature for s, _, _ in items]) if items else [] for items in scored]
