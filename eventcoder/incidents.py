@@ -63,26 +63,43 @@ def is_outcome(draft: Draft) -> bool:
     return definite or trigger.lemma_.lower() in incident_words()["outcome"]
 
 
-def is_fighting(draft: Draft) -> bool:
+def is_fighting(draft: Draft, other: Draft) -> bool:
     """An exchange of fire: "clashes broke out", "police returned fire with guns"."""
     return draft.record.mode == "firearms" or draft.trigger.lemma_.lower() in fighting_lemmas()
 
 
-def on_participants(draft: Draft) -> bool:
-    """The report acts on a protest's people: "police arrested 20 protesters", "dispersed them"."""
+def _head_nouns(refs: list) -> set[str]:
+    return {ref.text.lower().split()[-1] for ref in refs if ref.text.split()}
+
+
+def on_participants(draft: Draft, protest: Draft) -> bool:
+    """The report acts on a protest's people: "police arrested 20 protesters", "dispersed them",
+    an arrest in a sentence that names the protest;
+    "… nine women held a sit-in. Nine women were arrested" (the protesters' own noun); "detained
+    three members taking part in the protest" (the protest told inside the report's object)."""
     rec = draft.record
     if not rec.recipients:
         return any(a.sector in ("COP", "MIL") for a in rec.actors)
     words = incident_words()["participant"]
-    return any(word in words for ref in rec.recipients for word in ref.text.lower().split())
+    if any(word in words for ref in rec.recipients for word in ref.text.lower().split()):
+        return True
+    if {t.lower_ for t in draft.sentence.doc} & incident_words()["gathering"]:
+        return True  # "police dispersed the demonstration and arrested ten people"
+    if protest.record.event_type == "PROTEST" and _head_nouns(rec.recipients) & _head_nouns(protest.record.actors):
+        return True
+    # the protest named as a noun in the object ("members taking part in a protest"); a verb there
+    # ("students who were marching") leaves the arrest a record of its own
+    return protest.sentence is draft.sentence and protest.trigger.pos_ == "NOUN" and any(
+        protest.trigger in head.subtree for head in draft.recipient_heads)
 
 
-def is_destructive(draft: Draft) -> bool:
+def is_destructive(draft: Draft, other: Draft) -> bool:
     """Burning, smashing or looting; not taking or holding a place or goods ("occupied the factory")."""
     return draft.record.event_type == "ASSAULT" or draft.trigger.lemma_.lower() in incident_words()["destructive"]
 
 
-CONDITIONS = {"*": lambda draft: True, "fighting": is_fighting, "on-participants": on_participants,
+# a condition reads the report it names and the other one: Callable[[Draft, Draft], bool]
+CONDITIONS = {"*": lambda draft, other: True, "fighting": is_fighting, "on-participants": on_participants,
               "destructive": is_destructive}
 
 
@@ -96,7 +113,8 @@ def merge_rule(first: Draft, second: Draft) -> tuple[str, str]:
     a, b = first.record.acled.sub_event_type, second.record.acled.sub_event_type
     for row_a, row_b, when, keep, sub in merge_rules():
         which, _, condition = when.rpartition(":")
-        if row_a in ("*", a) and row_b in ("*", b) and CONDITIONS[condition](first if which == "first" else second):
+        this, other = (first, second) if which == "first" else (second, first)
+        if row_a in ("*", a) and row_b in ("*", b) and CONDITIONS[condition](this, other):
             return keep, sub
     return "first", "="
 
@@ -177,6 +195,8 @@ def _fold(kept: Draft, folded: Draft, sub: str, ctx: CodingContext, where: str) 
     at = f" at {other.trigger.start}-{other.trigger.end}" if other.trigger else ""
     rec.reasons.append(f"incident: the report '{trigger}'{at} ({other.event_type}, "
                        f"{other.acled.sub_event_type}) is this incident again: {where}, same day and place")
+    # the reports folded into the other one before come along, so every report stays traceable
+    rec.reasons += [r for r in other.reasons if r.startswith("incident: the report") and r not in rec.reasons]
 
 
 def _grievance_tokens(protest: Draft) -> set[int]:
@@ -199,7 +219,13 @@ def _grievance_tokens(protest: Draft) -> set[int]:
     # "protested by beating pots": how the protest was made, not an incident of its own
     heads += [c for c in trigger.children if c.dep_ == "prep" and c.lower_ == "by"]
     heads += [t for t in doc if t.lemma_.lower() in words["demand"] and t.i != trigger.i]
-    return {tok.i for head in heads for child in head.children for tok in child.subtree}
+    roots = [child for head in heads for child in head.children]
+    # "protested after a man was arrested": a clause of cause; "protesting the killings": the object
+    roots += [c for c in trigger.children if c.dep_ == "advcl"
+              and any(m.dep_ == "mark" and m.lower_ in words["grievance"] for m in c.children)]
+    if trigger.pos_ == "VERB":
+        roots += [c for c in trigger.children if c.dep_ == "dobj"]
+    return {tok.i for root in roots for tok in root.subtree}
 
 
 def set_aside_grievances(drafts: list[Draft]) -> None:

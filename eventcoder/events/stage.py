@@ -46,6 +46,8 @@ def code_events(ctx: CodingContext) -> None:
             if rule.event_type == "ASSAULT" and mode in (None, "firearms", "primitive", "explosives") \
                     and (mode != "explosives" or tok.lemma_.lower() in BLAST_WORDS):
                 mode = weapon_mode(found.merged) or mode
+            if mode == "unconventional" and weapon_mode(found.merged) == "crowd-control":
+                mode = "crowd-control"  # "used tear gas bombs": a gas, but no chemical weapon
             if rule.event_type == "ASSAULT" and any(_names_the_victims(t) for t in found.merged):
                 mode = weapon_mode(found.merged)  # "killed two suicide bombers": not a suicide attack
             if rule.event_type == "ASSAULT" and mode not in SPECIFIC_MODES | {"primitive"} \
