@@ -714,6 +714,7 @@ def _agreed_country(places: list[ArticlePlace]) -> Optional[Location]:
 
 
 _PHRASE_GAP = re.compile(r"[\s,(]*")
+_UNIT_GAP = re.compile(r"\s+([A-Za-z\- ]+?)\s*[,(][\s,(]*")
 
 
 def _written_inside(inner: ArticlePlace, outer: ArticlePlace, text: str) -> bool:
@@ -724,8 +725,17 @@ def _written_inside(inner: ArticlePlace, outer: ArticlePlace, text: str) -> bool
         return True
     if outer.stand_in and inner.container is not None and inner.container is outer.container:
         return True
-    return not inner.stand_in and _PHRASE_GAP.fullmatch(text[inner.mention.end:outer.mention.start]) is not None \
+    return not inner.stand_in and _phrase_gap(text[inner.mention.end:outer.mention.start]) \
         and contains(outer.resolution.place, inner.resolution.place)
+
+
+def _phrase_gap(gap: str) -> bool:
+    """What lies between a name and its container in one phrase: a comma or parenthesis, after
+    the unit words of the name where it has any ("in Shah Wali Kot and Maywand districts, Kandahar")."""
+    if _PHRASE_GAP.fullmatch(gap):
+        return True
+    found = _UNIT_GAP.fullmatch(gap)
+    return found is not None and all(word.lower() in unit_hints() for word in found.group(1).split())
 
 
 def _most_specific(chosen: ArticlePlace, location: Location, places: list[ArticlePlace], text: str) -> Location:
