@@ -57,6 +57,14 @@ def _words(text: str) -> list[str]:
 
 
 NEGATIONS = {"no", "not", "never", "without", "nor"}
+OFF_DUTY = re.compile(r"\boff[- ]duty\b")
+
+
+def _victims_off_duty(draft: Draft, following: tuple[str, ...]) -> bool:
+    """"shot two off-duty police officers": ACLED codes a member of the forces attacked off duty,
+    with no force on the other side, as a civilian."""
+    told = " ".join([draft.sentence.text, *following[:1]]).lower()
+    return bool(OFF_DUTY.search(told)) and not (_actor_classes(draft.record) & {"TWO_SIDES"})
 OTHER_FILE = MAP_FILE.parent / "acled_other.tsv"
 
 
@@ -264,6 +272,9 @@ def acled_view(draft: Draft, following: tuple[str, ...] = ()) -> tuple[Optional[
             acled, sub = "Strategic developments", "Other"
             reasons.append(f"acled: '{cue}': no attack of the day (ACLED's Other)")
             return acled, sub, reasons
+    if sub == "Armed clash" and _victims_off_duty(draft, following):
+        acled, sub = "Violence against civilians", "Attack"
+        reasons.append("acled: the soldiers or police attacked were off duty: civilians (ACLED)")
     if sub == "Attack" and _victims_in_crime(draft, following):
         acled, sub = "Battles", "Armed clash"
         reasons.append("acled: the victims were in a gang or the drug trade: a clash between armed groups")

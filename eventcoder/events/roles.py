@@ -207,10 +207,15 @@ MEANS_NOUNS = {"attack", "attacks", "operation", "operations", "raid", "raids", 
                "shelling", "bombardment", "ambush", "offensive", "assault"}
 
 
+ARMED_PEOPLE = {"gunman", "gunmen", "bomber", "bombers", "sniper", "snipers", "shooter", "shooters"}
+
+
 def _is_means(noun: Token) -> bool:
     """A weapon or an attack named as the doer ("shells", "an airstrike", "the operation")."""
     from eventcoder.events.lexicon import weapon_modes
 
+    if noun.lower_ in ARMED_PEOPLE:  # "gunmen killed …": people, though the word names their weapon
+        return False
     return noun.pos_ == "NOUN" and (noun.lower_ in weapon_modes() or noun.lower_ in MEANS_NOUNS)
 
 
