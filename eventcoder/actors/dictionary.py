@@ -27,6 +27,15 @@ class Entry:
     country: Optional[str]
     sector: Optional[str]
     kind: str  # country | capital | demonym | organization | person
+    start: Optional[str] = None  # ISO day the name first stands for this (None: always)
+    end: Optional[str] = None  # ISO day it stops standing for this (exclusive; None: still does)
+
+    def holds_on(self, day: Optional[str]) -> bool:
+        """Whether the name stands for this entry on ``day`` ("Houthis" are Yemen's de facto state
+        forces from 2015 in ACLED's coding, rebels before). Undated mentions take every entry."""
+        if not day:
+            return True
+        return (self.start is None or self.start <= day) and (self.end is None or day < self.end)
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,10 @@ class ActorDictionary:
     sector_words: dict[str, str] = field(default_factory=dict)
     country_names: dict[str, str] = field(default_factory=dict)  # alpha3 -> common name
     demonym_of: dict[str, str] = field(default_factory=dict)  # normalised demonym -> alpha3
+    # keys that only ever come from a name written in capitals ("CAR", "US", "CV"): "a car" is no
+    # country and "the cv" no gang, so such a key matches only text written in capitals
+    caps_only: set[str] = field(default_factory=set)
+    _mixed_case_keys: set[str] = field(default_factory=set)
 
     def add(self, key: str, entry: Entry) -> None:
         norm = normalise(key)
@@ -56,9 +69,15 @@ class ActorDictionary:
             bucket = self.names.setdefault(norm, [])
             if entry not in bucket:
                 bucket.append(entry)
+            if _is_acronym(key) and norm not in self._mixed_case_keys:
+                self.caps_only.add(norm)
+            elif not _is_acronym(key):
+                self._mixed_case_keys.add(norm)
+                self.caps_only.discard(norm)
 
-    def lookup(self, text: str) -> list[Entry]:
-        return self.names.get(normalise(text), [])
+    def lookup(self, text: str, day: Optional[str] = None) -> list[Entry]:
+        """Entries for a name; with ``day``, only those the name stands for on that day."""
+        return [e for e in self.names.get(normalise(text), []) if e.holds_on(day)]
 
     def near_miss(self, word: str) -> list[Entry]:
         """Country or demonym entries one typing slip away from ``word`` ("Ethopia", "Quatar",
@@ -98,6 +117,12 @@ class ActorDictionary:
 
 
 MIN_SLIP_LENGTH = 5
+
+
+def _is_acronym(key: str) -> bool:
+    """A name written in capitals only, dots allowed: "CAR", "U.S.", "CPI(M)", "MS-13"."""
+    letters = [ch for ch in key if ch.isalpha()]
+    return bool(letters) and all(ch.isupper() for ch in letters) and " " not in key.strip()
 
 
 def one_slip_apart(a: str, b: str) -> bool:
@@ -175,7 +200,8 @@ def load_dictionary() -> ActorDictionary:
     for line in (DATA / "organizations.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():
             org = json.loads(line)
-            entry = Entry(org["name"], org["country"], org["sector"], "organization")
+            entry = Entry(org["name"], org["country"], org["sector"], "organization",
+                          org.get("start"), org.get("end"))
             for key in [org["name"], *org["aliases"]]:
                 d.add(key, entry)
     for line in (DATA / "officeholders.jsonl").read_text(encoding="utf-8").splitlines():
@@ -222,6 +248,12 @@ def _region_names() -> list[str]:
     return [n for n in names if n]
 
 
+# aliases kept out of the entity ruler: common words, places, or letters with other meanings
+# ("AA" batteries, "CV" a résumé); the resolver still reads them inside a phrase the parser found
+RULER_SKIP = frozenset({"IS", "AP", "AU", "WHO", "Brussels", "Wagner", "AA", "CV", "RR", "HM", "NAS", "SOG", "SoG",
+                        "OPS", "G9", "Ambas", "Amba", "Hashd", "Maoist", "Shene", "Fano"})
+
+
 def ruler_patterns() -> list[dict]:
     """Entity-ruler patterns so known names get the right label before the statistical NER runs."""
     d = load_dictionary()
@@ -255,7 +287,7 @@ def ruler_patterns() -> list[dict]:
         if line.strip():
             org = json.loads(line)
             for key in [org["name"], *org["aliases"]]:
-                if key not in ("IS", "AP", "AU", "WHO", "Brussels", "Wagner"):  # common words / places
+                if key not in RULER_SKIP:
                     add("ORG", key)
     for line in (DATA / "officeholders.jsonl").read_text(encoding="utf-8").splitlines():
         if line.strip():

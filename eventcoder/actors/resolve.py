@@ -51,15 +51,42 @@ def collective_nouns() -> frozenset[str]:
     return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
 
 
+@functools.lru_cache(maxsize=1)
+def armed_bodies() -> frozenset[str]:
+    """Nouns for an armed body whose sector an armed word qualifying them overrides
+    (actors/data/armed_bodies.txt): "police forces" are police, "rebel troops" rebels."""
+    lines = (DATA / "armed_bodies.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
+
+
+ARMED_SECTORS = ("COP", "REB", "UAF")  # the qualifiers that say whose armed body it is
+
+
+def _forms(word: str) -> tuple[str, ...]:
+    """The word and its singulars by plain English rules ("forces", "militias")."""
+    return (word, word[:-1] if word.endswith("s") else word, word[:-2] if word.endswith("es") else word)
+
+
 def _sector_word(words: list[str], head: Optional[str]) -> Optional[str]:
-    """The sector a phrase's words name, its head first; a collective head ("a group of citizens")
-    comes last, after the words for its members."""
+    """The sector a phrase's words name: a two-word name first ("military police", "armed group"),
+    then its head; a collective head ("a group of citizens") comes last, after the words for its
+    members; an armed body ("police forces", "rebel troops") takes the sector of an armed word
+    qualifying it."""
     table = load_dictionary().sector_words
+    for first, second in zip(words, words[1:]):
+        for form in _forms(second):
+            if f"{first} {form}" in table:
+                return table[f"{first} {form}"]
     candidates = ([head.lower()] if head else []) + list(reversed(words))
+    if candidates and candidates[0] in armed_bodies():
+        for word in candidates[1:]:
+            found = next((table[f] for f in _forms(word) if f in table), None)
+            if found in ARMED_SECTORS:
+                return found
     collective = [w for w in candidates if w in collective_nouns()]
     candidates = [w for w in candidates if w not in collective_nouns()] + collective
     for word in candidates:
-        for form in (word, word[:-1] if word.endswith("s") else word, word[:-2] if word.endswith("es") else word):
+        for form in _forms(word):
             if form in table:
                 return table[form]
     return None
@@ -67,13 +94,64 @@ def _sector_word(words: list[str], head: Optional[str]) -> Optional[str]:
 
 def _names_capitalised(entries: list[Entry], text: str, phrase: str) -> list[Entry]:
     """Organisations and people only where their name is written with a capital: "an amnesty" is
-    not Amnesty International."""
-    if not any(e.kind in ("organization", "person") for e in entries):
+    not Amnesty International. A short name the dictionary only knows in capitals ("CAR", "US",
+    "CV") only where it is written in capitals: "a car" is no country."""
+    if not entries:
+        return entries
+    key = normalise(phrase)
+    caps_only = key in load_dictionary().caps_only
+    # a country or capital written in lower case is a word ("male", "victoria"), not the place
+    if not caps_only and not any(e.kind in ("organization", "person", "country", "capital") for e in entries):
         return entries
     found = re.search(r"\b" + r"\W+".join(map(re.escape, phrase.split())), text, re.IGNORECASE)
-    if found is None or not found.group(0).islower():
+    if found is None:
         return entries
-    return [e for e in entries if e.kind not in ("organization", "person")]
+    written = found.group(0)
+    run = _name_around(text, found.start(), found.end())
+    if run != written and any(e.kind in ("country", "capital") for e in entries):
+        # "Valle de Santiago", "Victoria de Durango": a capital's name inside a longer place name
+        entries = [e for e in entries if e.kind not in ("country", "capital") or not _place_elsewhere(run, e.country)]
+    if caps_only and len(key.replace(" ", "")) <= 3 and not written.isupper():
+        return []
+    if not written.islower():
+        return entries
+    return [e for e in entries if e.kind not in ("organization", "person", "country", "capital") and not caps_only]
+
+
+NAME_LINKS = {"de", "del", "do", "da", "di", "la", "el", "dos", "das", "des"}
+
+
+def _name_around(text: str, start: int, end: int) -> str:
+    """The run of capitalised words (joined by "de", "del", …) that the words at start:end are part of."""
+    words = [(m.start(), m.end(), m.group(0)) for m in re.finditer(r"[\w'-]+", text)]
+    inside = [i for i, (s, e, _) in enumerate(words) if s < end and e > start]
+    if not inside:
+        return text[start:end]
+    first, last = inside[0], inside[-1]
+
+    def capital(i: int) -> bool:
+        return words[i][2][:1].isupper()
+
+    def joined(i: int) -> bool:  # word i and word i + 1 are separated by spaces only, no comma
+        return not text[words[i][1]:words[i + 1][0]].strip()
+
+    def linked(a: int, b: int) -> bool:  # word b continues the name left or right of word a
+        lo, hi = min(a, b), max(a, b)
+        if not 0 <= lo or hi >= len(words) or not all(joined(k) for k in range(lo, hi)):
+            return False
+        return capital(b) and (hi - lo == 1 or words[(lo + hi) // 2][2] in NAME_LINKS)
+
+    while True:
+        step = 1 if linked(first, first - 1) else 2 if linked(first, first - 2) else 0
+        if not step:
+            break
+        first -= step
+    while True:
+        step = 1 if linked(last, last + 1) else 2 if linked(last, last + 2) else 0
+        if not step:
+            break
+        last += step
+    return text[words[first][0]:words[last][1]]
 
 
 def _place_elsewhere(word: str, country: Optional[str]) -> bool:
@@ -83,13 +161,21 @@ def _place_elsewhere(word: str, country: Optional[str]) -> bool:
     return any(c.place.country != country for c in get_gazetteer().lookup(name_key(word)))
 
 
+def _head_sector(head: Optional[str]) -> Optional[str]:
+    """The sector the head word alone names ("forces" → MIL), if any."""
+    if not head:
+        return None
+    table = load_dictionary().sector_words
+    return next((table[f] for f in _forms(head.lower()) if f in table), None)
+
+
 def resolve_text(text: str, story_date: str, head: Optional[str] = None) -> Optional[Resolution]:
     """Resolve the words of a mention; ``head`` is the lemma of its syntactic head, if known."""
     d = load_dictionary()
     norm = normalise(text)
     if not norm:
         return None
-    whole = _names_capitalised(d.lookup(norm), text, norm)
+    whole = _names_capitalised(d.lookup(norm, story_date), text, norm)
     if whole:
         e = _best(whole)
         if e.kind == "demonym":
@@ -107,19 +193,26 @@ def resolve_text(text: str, story_date: str, head: Optional[str] = None) -> Opti
         for i in range(len(words) - n + 1):
             if used & set(range(i, i + n)):
                 continue
-            hits = _names_capitalised(d.lookup(" ".join(words[i:i + n])), text, " ".join(words[i:i + n]))
+            hits = _names_capitalised(d.lookup(" ".join(words[i:i + n]), story_date), text, " ".join(words[i:i + n]))
             if hits:
                 found.append(_best(hits))
                 used |= set(range(i, i + n))
     if not found:  # "Ethopia", "Quatar": a country's name with a typing slip, written as a name
         for word in text.split():
             word = word.strip(".,;:'\"()").removesuffix("'s").removesuffix("’s")
-            slips = [e for e in d.near_miss(word) if not _place_elsewhere(word, e.country)] if word[:1].isupper() else []
+            common = _sector_word([word.lower()], None) is not None  # "Child", "Police": words, not slips
+            slips = [e for e in d.near_miss(word) if not _place_elsewhere(word, e.country)] \
+                if word[:1].isupper() and not common else []
             if slips:
                 found.append(_best(slips))
     named = [e for e in found if e.kind in ("person", "organization")]
     if named:
         e = named[0]
+        armed = _head_sector(head or words[-1])
+        if e.sector in ("GOV", "PTY") and armed in ("MIL", "COP", "REB", "UAF"):
+            # "pro-Hadi forces", "GNA troops", "CNDD-FDD militia": the armed body of whoever is named
+            return Resolution(f"Forces of {e.name}", e.country, armed, f"armed body of {e.kind} named in the phrase",
+                              "group")
         return Resolution(e.name, e.country, e.sector, f"{e.kind} named in the phrase", e.kind)
     country = next((e.country for e in found if e.kind in ("country", "demonym", "capital")), None)
     if country:
