@@ -328,13 +328,15 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
                      if a.country and len(a.country) == 3 and gazetteer.country(a.country) is not None}
     vouching = frozenset(m.country for m in missions) | frozenset(c.country for c in clues) | \
         (frozenset(actor_nations) if len(actor_nations) == 1 else frozenset())
+    # the names of one-country things ("outside the Banque du Liban in Nabatiye") are no place phrase
+    not_places = [(c.start, c.end) for c in clues] + [(m.start, m.end) for m in missions]
     for sentence in ctx.sentences:
         if sentence.doc is not None:
             mentions = mentions_in_doc(sentence.doc, gazetteer, offset=sentence.start, demonyms=True)
         else:
             mentions = scan(sentence.text, gazetteer, demonyms=True, offset=sentence.start)
         mentions, here, missing = with_phrases(sentence.text, sentence.start, mentions, gazetteer, sentence.doc,
-                                               vouching)
+                                               vouching, not_places)
         mentions = [m for m in mentions if not _currency_label(ctx.text, m)]
         base = len(found)
         links.update({base + a: base + b for a, b in here.items()})
@@ -600,8 +602,18 @@ def _linked(draft: Draft, places: list[ArticlePlace]) -> Optional[tuple[ArticleP
         return None
     # a country in the event's clause is usually a modifier ("the political system in Lebanon");
     # a town or province tied to the same clause says where the event was
-    ranked.sort(key=lambda item: (item[0], item[3].resolution.place.kind in ("country", "continent"), item[1]))
+    # a place tied to the actors ("workers at the Gafsa Phosphate Company barricaded roads in
+    # Meknassy") says who they are, not where they acted, when another is tied to the event itself
+    ranked.sort(key=lambda item: (item[0], item[3].resolution.place.kind in ("country", "continent"),
+                                  _on_the_subject(item[3], trigger), item[1]))
     return ranked[0][3], ranked[0][2]
+
+
+def _on_the_subject(place: ArticlePlace, trigger: Token) -> bool:
+    """The place is the object of a preposition on the event's subject ("workers at X"), not on
+    the event word."""
+    prep = _governing_prep(place.span) if place.span is not None else None
+    return prep is not None and prep.head.i != trigger.i and prep.head.dep_ in ("nsubj", "nsubjpass")
 
 
 def _what(loc: Location) -> str:

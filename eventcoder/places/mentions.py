@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 import re
 from dataclasses import dataclass
-from typing import Iterable, Optional
+from typing import Iterable, Optional, Sequence
 
 from spacy.tokens import Doc
 
@@ -290,20 +290,22 @@ def _within(candidates: list[Candidate], outers: list[Mention]) -> list[Candidat
 
 def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gazetteer,
                  doc: Optional[Doc] = None, countries: frozenset[str] = frozenset(),
+                 not_places: Sequence[tuple[int, int]] = (),
                  ) -> tuple[list[Mention], dict[int, int], list[UnknownPlace]]:
     """Add the names of the text's place phrases (``phrases.find_slots``) to its mentions.
 
     Returns the mentions (those of phrases marked ``phrase``, with the kind the words around them
     name), the "written inside" links between them (mention index -> container index), and the
     phrase names no gazetteer holds, each with its nearest known container. ``countries``: countries
-    the article names elsewhere (a one-country mission), which vouch for alternate names there. A phrase name is read
+    the article names elsewhere (a one-country mission), which vouch for alternate names there;
+    ``not_places``: spans (article offsets) that are known to name no place (a bank, a party). A phrase name is read
     only as a place inside its containers ("Tieba (Bankass, Mopti)" is not Tieba in China); where
     no such place is known, it is unknown and its containers locate it."""
     slots = find_slots(text)
     if not slots:
         return mentions, {}, []
     blocked = [(offset + e.start_char, offset + e.end_char) for e in (doc.ents if doc is not None else ())
-               if e.label_ in NOT_PLACE_LABELS]
+               if e.label_ in NOT_PLACE_LABELS] + list(not_places)
     # one entry per slot: the mention it is (existing or new), built over a working list
     work: list[Optional[Mention]] = list(mentions)
     of_slot: dict[int, int] = {}
