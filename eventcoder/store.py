@@ -109,7 +109,7 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in text or "conflicting" in text or "being used" in text
 
 
-def connect(path: str, read_only: bool = False, wait_s: float = 10.0) -> duckdb.DuckDBPyConnection:
+def connect(path: str, read_only: bool = False, wait_s: float = 30.0) -> duckdb.DuckDBPyConnection:
     """Open the database, waiting up to ``wait_s`` for another process's write to finish."""
     deadline = time.monotonic() + wait_s
     delay = 0.05
@@ -131,7 +131,7 @@ def connect(path: str, read_only: bool = False, wait_s: float = 10.0) -> duckdb.
 
 
 @contextlib.contextmanager
-def opened(path: str, read_only: bool = False, wait_s: float = 10.0) -> Iterator[duckdb.DuckDBPyConnection]:
+def opened(path: str, read_only: bool = False, wait_s: float = 30.0) -> Iterator[duckdb.DuckDBPyConnection]:
     con = connect(path, read_only=read_only, wait_s=wait_s)
     try:
         yield con
