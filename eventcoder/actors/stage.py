@@ -202,8 +202,8 @@ def _unnamed_victim(head: Token) -> bool:
 
     if head.pos_ != "NOUN" or head.ent_type_ in ("GPE", "LOC", "FAC", "DATE", "TIME", "CARDINAL"):
         return False
-    if head.lemma_.lower() in place_nouns():
-        return False
+    if head.lemma_.lower() in place_nouns() or any(ch.isdigit() for ch in head.text):
+        return False  # a place noun, or a calibre ("fired 120mm at …")
     sectors = load_dictionary().sector_words
     for tok in noun_phrase(head):
         word = tok.lower_.removesuffix("'s")
