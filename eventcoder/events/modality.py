@@ -16,7 +16,7 @@ from typing import Optional
 from spacy.tokens import Token
 
 from eventcoder.events.roles import is_light
-from eventcoder.events.triggers import ABSORBS, match_rule
+from eventcoder.events.triggers import ABSORBS, OFFERS, match_rule
 
 DATA = Path(__file__).resolve().parent / "data"
 NEGATORS = {"not", "n't", "never", "no", "neither", "nor"}
@@ -63,7 +63,8 @@ def _content_of(noun: Token, verb: Token) -> bool:
     if noun.dep_ == "dobj" and noun.head.i == verb.i and is_light(verb):
         return False
     noun_rule, verb_rule = match_rule(noun), match_rule(verb)
-    if noun_rule and verb_rule and (noun_rule.event_type, verb_rule.event_type) in ABSORBS:
+    if noun_rule and verb_rule and (noun_rule.event_type, verb_rule.event_type) in ABSORBS \
+            and verb.lemma_.lower() not in OFFERS:
         return False
     return True
 

@@ -113,6 +113,7 @@ INHERITED_MODES = {"heavy-weapons", "aerial", "drone", "explosives", "suicide-at
 # cross-type merges: (kept type, absorbed type) — "a ceasefire was agreed" is one event; only a noun
 # absorbs ("agreed to withdraw" is an agreement, the withdrawal still to come)
 ABSORBS = {("RETREAT", "AGREE")}
+OFFERS = {"offer", "propose", "suggest", "float"}  # "offered a ceasefire": an offer, none agreed yet
 
 
 def find_triggers(doc: Doc) -> list[Found]:
@@ -125,10 +126,12 @@ def find_triggers(doc: Doc) -> list[Found]:
                      and any(_same_event(m, item.token) for m in k.merged)), None)
         if host is None:
             host = next((k for k in kept if (k.rule.event_type, item.rule.event_type) in ABSORBS
-                         and k.token.pos_ == "NOUN" and _governs(item.token, k.token, 2)), None)
+                         and k.token.pos_ == "NOUN" and _governs(item.token, k.token, 2)
+                         and item.token.lemma_.lower() not in OFFERS), None)
         if host is None:
             swallowed = next((k for k in kept if (item.rule.event_type, k.rule.event_type) in ABSORBS
-                              and item.token.pos_ == "NOUN" and _governs(k.token, item.token, 2)), None)
+                              and item.token.pos_ == "NOUN" and _governs(k.token, item.token, 2)
+                              and k.token.lemma_.lower() not in OFFERS), None)
             if swallowed is not None:
                 swallowed.token, swallowed.rule = item.token, item.rule
                 swallowed.merged.insert(0, item.token)
