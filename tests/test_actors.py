@@ -55,9 +55,11 @@ def test_country_names_with_a_typing_slip():
 
 
 def test_a_bare_group_is_no_armed_group():
-    """"two groups clashed over a field" is a brawl: a group is armed only when a word says so."""
-    assert resolve_text("two groups", "2020-05-01") is None
-    assert resolve_text("both groups", "2020-05-01") is None
+    """"two groups clashed over a field" is a brawl: a group is armed only when a word says so;
+    "the group" alone points back to one named before and says nothing of its kind."""
+    assert resolve_text("two groups", "2020-05-01").sector == "CVL"
+    assert resolve_text("both groups", "2020-05-01").sector == "CVL"
+    assert resolve_text("the group", "2020-05-01") is None
     assert resolve_text("a group of shopkeepers", "2020-05-01").sector == "CVL"
     assert resolve_text("an armed group", "2020-05-01").sector == "REB"
     assert resolve_text("a group of police officers", "2020-05-01").sector == "COP"

@@ -22,6 +22,7 @@ SECTOR_NAMES = {
     "NGO": "NGO ({c})", "IGO": "{c}",
 }
 MAX_NGRAM = 6
+ANAPHORIC = ("the ", "this ", "that ", "these ", "those ")  # a phrase that points back to one named before
 
 
 @dataclass(frozen=True)
@@ -223,6 +224,9 @@ def resolve_text(text: str, story_date: str, head: Optional[str] = None) -> Opti
                     return Resolution(tenure.holder, country, tenure.sector,
                                       f"{office} of {country} on {story_date}", "person")
     sector = _sector_word(words, head)
+    if sector == "CVL" and {"group", "groups"} & set(words) and text.strip().lower().startswith(ANAPHORIC) \
+            and _sector_word([w for w in words if w not in ("group", "groups")], None) is None:
+        sector = None  # "the group claimed …": a group named before, whose kind this phrase does not say
     if sector in (None, "CVL") and ("armed" in words or "gunmen" in words):
         sector = "UAF"  # "armed men": not civilians
     if country and sector:
