@@ -30,6 +30,9 @@ def _needs_met(token: Token, needs: tuple[str, ...]) -> bool:
     near |= {"^" + token.head.lemma_.lower()}  # "^open": the trigger's head word ("open fire")
     near |= {t.lower_ for t in token.lefts for t in t.subtree}
     near |= {g.lower_ for c in token.rights for g in c.children}  # "leaving two militants dead"
+    # "pulled out of the talks", "walked away from the negotiations": a two-word preposition
+    near |= {o.lower_ for c in token.rights if c.dep_ in ("prep", "advmod", "prt") and c.lower_ in ("out", "away")
+             for p in c.children if p.dep_ == "prep" for o in p.children if o.dep_ == "pobj"}
     # "suspended part of its aid programme": the object of a part-word's "of"
     near |= {o.lower_ for c in token.rights if c.lemma_.lower() in PARTITIVES for p in c.children
              if p.lower_ == "of" for o in p.children}
