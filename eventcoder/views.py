@@ -194,6 +194,13 @@ PLACE_COUNTRY = re.compile(r"country from '([^']+)'")
 GROUPS = {"UNO", "EUR", "IGO", "NGO", "IMG"}
 
 
+def _names_a_currency(text: str) -> bool:
+    """"protesters against the high US dollar exchange rate": the country named is a currency's."""
+    from eventcoder.places.phrases import words
+
+    return bool(set(_words(text)) & words("currency"))
+
+
 def fill_countries(event: Event) -> None:
     """Last resorts once places are known: an actor with no country takes the event's place's
     country, and an event with no place takes its first actor's country (precision 3)."""
@@ -211,7 +218,8 @@ def fill_countries(event: Event) -> None:
                 ref.reason = f"{ref.reason}; country of the event's place ({loc.name})"
     elif loc is None:
         # the source's country only: a recipient is often a foreign target ("against the US dollar")
-        country = next((a.country for a in event.actors if a.country and a.country not in GROUPS), None)
+        country = next((a.country for a in event.actors if a.country and a.country not in GROUPS
+                        and not _names_a_currency(a.text)), None)
         if country:
             from eventcoder.places import get_gazetteer
 

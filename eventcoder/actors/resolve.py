@@ -170,6 +170,12 @@ def _head_sector(head: Optional[str]) -> Optional[str]:
     return next((table[f] for f in _forms(head.lower()) if f in table), None)
 
 
+def _currency_words() -> frozenset[str]:
+    from eventcoder.places.phrases import words
+
+    return words("currency")
+
+
 def resolve_text(text: str, story_date: str, head: Optional[str] = None) -> Optional[Resolution]:
     """Resolve the words of a mention; ``head`` is the lemma of its syntactic head, if known."""
     d = load_dictionary()
@@ -195,6 +201,9 @@ def resolve_text(text: str, story_date: str, head: Optional[str] = None) -> Opti
             if used & set(range(i, i + n)):
                 continue
             hits = _names_capitalised(d.lookup(" ".join(words[i:i + n]), story_date), text, " ".join(words[i:i + n]))
+            if i + n < len(words) and words[i + n] in _currency_words():
+                # "the US dollar exchange rate": a currency's country names no side
+                hits = [e for e in hits if e.kind not in ("country", "demonym", "capital")]
             if hits:
                 found.append(_best(hits))
                 used |= set(range(i, i + n))

@@ -153,6 +153,12 @@ def coordinated_countries(ctx: CodingContext, head: Token, ref: ActorRef) -> lis
     return extra
 
 
+def currency_words() -> frozenset[str]:
+    from eventcoder.places.phrases import words
+
+    return words("currency")
+
+
 def _country_nearby(ctx: CodingContext, head: Token) -> Optional[tuple[str, str, str]]:
     """A country for a mention that names none: "rebels in the Ivory Coast" (its own 'in'/'from'
     phrase), else the one country the sentence names. Returns (alpha3, words, how)."""
@@ -174,6 +180,8 @@ def _country_nearby(ctx: CodingContext, head: Token) -> Optional[tuple[str, str,
         # mention's; a city name ("Tripoli", "San Juan") is left to the places stage
         if places_named and root.dep_ in ("amod", "compound", "nmod", "poss") and root.head.i != head.i:
             continue
+        if ent.end < len(ent.doc) and ent.doc[ent.end].lower_ in currency_words():
+            continue  # "against the high US dollar exchange rate": a currency's country, no side's
         if res and res.country and len(res.country) == 3 and res.country not in ("UNO", "EUR", "IGO", "NGO") \
                 and res.reason in ("dictionary country", "demonym"):
             countries.setdefault(res.country, ent.text)
