@@ -15,6 +15,8 @@ STANCE_TYPES = {"AGREE", "THREATEN", "REJECT", "REQUEST"}
 # an explosion names no weapon: the weapons of its clause say what exploded ("explosions involving
 # mortars", "an IED blast"); other explosive triggers ("bombing", "detonate") keep their mode
 SPECIFIC_MODES = {"explosives", "aerial", "drone", "suicide-attack", "intercept", "abduct", "sexual"}
+REMOTE_MODES = {"heavy-weapons", "explosives", "aerial", "drone", "grenade"}
+HARM_LEMMAS = {"kill", "wound", "injure", "shoot", "attack"}
 BLAST_WORDS = {"explosion", "blast", "explode", "blow", "detonate"}
 
 
@@ -46,6 +48,11 @@ def code_events(ctx: CodingContext) -> None:
             if rule.event_type == "ASSAULT" and mode in (None, "firearms", "primitive", "explosives") \
                     and (mode != "explosives" or tok.lemma_.lower() in BLAST_WORDS):
                 mode = weapon_mode(found.merged) or mode
+            if rule.event_type == "ASSAULT" and mode == "destroy":
+                weapon = weapon_mode(found.merged)
+                if weapon in REMOTE_MODES or any(t.lemma_.lower() in HARM_LEMMAS for t in found.merged[1:]):
+                    # "destroyed a vehicle with an ATGM", "destroyed hideouts and killed seven": an attack
+                    mode = weapon
             if mode == "unconventional" and weapon_mode(found.merged) == "crowd-control":
                 mode = "crowd-control"  # "used tear gas bombs": a gas, but no chemical weapon
             if rule.event_type == "ASSAULT" and any(_names_the_victims(t) for t in found.merged):
@@ -196,6 +203,8 @@ def _told_of_the_protesters(word: Token) -> bool:
     attack", "for a burnt transformer") nor the force used on it ("guards threw tear gas")."""
     if any(c.lower_ == "verbal" for c in word.children):
         return False  # "verbal confrontations with drivers": words, not violence
+    if any(c.dep_ == "dobj" and c.lemma_.lower() in ("effigy", "effigies", "flag", "flags") for c in word.children):
+        return False  # "burned an effigy of the minister": a symbol, not violence
     node = word
     for _ in range(6):
         if node.dep_ == "prep" and node.lower_ in CAUSE_PREPS or node.lemma_.lower() == "demand":
