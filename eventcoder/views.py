@@ -265,6 +265,11 @@ def acled_view(draft: Draft, following: tuple[str, ...] = ()) -> tuple[Optional[
         elif following and _intervention_told_after(following[0]):
             sub = "Protest with intervention"
             reasons.append("acled: force used on the protest, told in the next sentence")
+    if sub == "Mob violence" and rec.mode == "firearms" and draft.trigger.lemma_.lower() not in fighting_lemmas():
+        # "two men shot at people in a store": attackers with guns are an armed group, not a mob
+        armed_target = "ARMED" in _target_classes(rec)
+        acled, sub = ("Battles", "Armed clash") if armed_target else ("Violence against civilians", "Attack")
+        reasons.append("acled: the attackers used guns: an armed group, not a mob")
     if sub == "Mob violence" and rec.actors and _one_person(rec.actors[0].text):
         # one person is no mob: "a man stabbed a woman" is an attack on a civilian
         acled, sub = "Violence against civilians", "Attack"

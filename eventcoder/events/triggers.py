@@ -44,7 +44,9 @@ def _needs_met(token: Token, needs: tuple[str, ...]) -> bool:
         near |= {c.lower_ for c in token.head.children if c.dep_ in ("prep", "prt")}
     if any(c.ent_type_ in ("NORP", "GPE") and c.dep_ in ("amod", "compound", "poss") for c in token.children):
         near.add("@NORP")  # "Russian strikes": a side's name makes it an attack, not a walkout
-    return any(w in near for w in needs)
+    if any(w[1:] in near for w in needs if w.startswith("!")):
+        return False  # "!fire": "opened fire on a checkpoint" is no checkpoint opened
+    return any(w in near for w in needs if not w.startswith("!"))
 
 
 def _named_thing(copula: Token) -> bool:
