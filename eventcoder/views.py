@@ -15,6 +15,7 @@ from eventcoder.actors.resolve import collective_nouns
 from eventcoder.events.lexicon import fighting_lemmas, incident_words
 from eventcoder.pipeline import CodingContext, Draft, Sentence, stage
 from eventcoder.record import Event, Location
+from eventcoder.wordlists import word_set
 
 MAP_FILE = Path(__file__).resolve().parent / "events" / "data" / "acled_map.tsv"
 INTERVENTION_FILE = MAP_FILE.parent / "intervention_words.txt"
@@ -25,11 +26,6 @@ FORCE_FILE = MAP_FILE.parent / "force_nouns.txt"
 def _acled_rules() -> list[tuple[str, ...]]:
     with MAP_FILE.open(encoding="utf-8") as handle:
         return [tuple(r) for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
-
-
-def _words_of(path: Path) -> frozenset[str]:
-    lines = path.read_text(encoding="utf-8").splitlines()
-    return frozenset(word for line in lines if not line.startswith("#") for word in line.split())
 
 
 @functools.lru_cache(maxsize=2)
@@ -43,7 +39,7 @@ def intervention_words(where: str = "any") -> frozenset[str]:
 
 @functools.lru_cache(maxsize=1)
 def force_nouns() -> frozenset[str]:
-    return _words_of(FORCE_FILE)
+    return word_set(FORCE_FILE)
 
 
 def following_sentences(sentences: list[Sentence], draft: Draft, n: int = 2) -> tuple[str, ...]:
@@ -65,6 +61,8 @@ def _victims_off_duty(draft: Draft, following: tuple[str, ...]) -> bool:
     with no force on the other side, as a civilian."""
     told = " ".join([draft.sentence.text, *following[:1]]).lower()
     return bool(OFF_DUTY.search(told)) and not (_actor_classes(draft.record) & {"TWO_SIDES"})
+
+
 OTHER_FILE = MAP_FILE.parent / "acled_other.tsv"
 
 

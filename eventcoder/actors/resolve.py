@@ -14,6 +14,7 @@ from typing import Optional
 
 from eventcoder.actors.dictionary import DATA, Entry, load_dictionary, normalise
 from eventcoder.record import ActorRef
+from eventcoder.wordlists import word_set
 
 KIND_RANK = {"person": 0, "organization": 1, "country": 2, "capital": 3, "demonym": 4}
 SECTOR_NAMES = {
@@ -48,16 +49,14 @@ def _best(entries: list[Entry]) -> Entry:
 @functools.lru_cache(maxsize=1)
 def collective_nouns() -> frozenset[str]:
     """Nouns for a body of people (actors/data/collectives.txt)."""
-    lines = (DATA / "collectives.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
+    return word_set(DATA / "collectives.txt")
 
 
 @functools.lru_cache(maxsize=1)
 def armed_bodies() -> frozenset[str]:
     """Nouns for an armed body whose sector an armed word qualifying them overrides
     (actors/data/armed_bodies.txt): "police forces" are police, "rebel troops" rebels."""
-    lines = (DATA / "armed_bodies.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
+    return word_set(DATA / "armed_bodies.txt")
 
 
 ARMED_SECTORS = ("COP", "REB", "UAF")  # the qualifiers that say whose armed body it is

@@ -15,6 +15,7 @@ from eventcoder.actors.resolve import Resolution, _sector_word, resolve_text
 from eventcoder.events.roles import is_symmetric, noun_phrase
 from eventcoder.pipeline import CodingContext, Draft, Sentence, stage
 from eventcoder.record import ActorRef
+from eventcoder.wordlists import word_set
 
 PERSON_PRONOUNS = {"he", "him", "his", "she", "her", "hers"}
 GROUP_PRONOUNS = {"they", "them", "their", "theirs", "it", "its"}
@@ -197,8 +198,7 @@ def non_victims() -> frozenset[str]:
     fired or thrown ("machine guns", "tear gas"), from data/non_victims.txt and the weapon words."""
     from eventcoder.events.lexicon import weapon_modes
 
-    lines = (DATA / "non_victims.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(w for line in lines if not line.startswith("#") for w in line.split()) | frozenset(weapon_modes())
+    return word_set(DATA / "non_victims.txt") | frozenset(weapon_modes())
 
 
 def _unnamed_victim(head: Token) -> bool:

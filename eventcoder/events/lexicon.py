@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from eventcoder.wordlists import word_set
+
 DATA = Path(__file__).resolve().parent / "data"
 
 
@@ -134,14 +136,12 @@ def weapon_modes() -> dict[str, str]:
 @functools.lru_cache(maxsize=1)
 def area_targets() -> frozenset[str]:
     """Nouns for an area fired at (data/area_targets.txt): fire at them is a bombardment."""
-    lines = (DATA / "area_targets.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#"))
+    return word_set(DATA / "area_targets.txt")
 
 
 @functools.lru_cache(maxsize=1)
 def riot_words() -> frozenset[str]:
-    lines = (DATA / "riot_words.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
+    return word_set(DATA / "riot_words.txt")
 
 
 @functools.lru_cache(maxsize=1)

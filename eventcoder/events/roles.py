@@ -12,6 +12,8 @@ from typing import Iterable
 
 from spacy.tokens import Span, Token
 
+from eventcoder.wordlists import word_set
+
 DATA = Path(__file__).resolve().parent / "data"
 NP_DEPS = {"det", "amod", "compound", "poss", "nummod", "quantmod", "case", "nmod", "npadvmod", "advmod"}
 RECIPIENT_PREPS = {"against", "on", "at", "upon", "with", "toward", "towards", "to"}
@@ -38,22 +40,19 @@ def is_light(verb: Token) -> bool:
 @functools.lru_cache(maxsize=1)
 def statement_nouns() -> frozenset[str]:
     """Nouns for what an actor issues ("a statement demanding …"), from data/statement_nouns.txt."""
-    lines = (DATA / "statement_nouns.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
+    return word_set(DATA / "statement_nouns.txt")
 
 
 @functools.lru_cache(maxsize=1)
 def agentive_of_nouns() -> frozenset[str]:
     """Event nouns whose "of" phrase is the doer ("the deployment of NATO troops"), from data/agentive_of_nouns.txt."""
-    lines = (DATA / "agentive_of_nouns.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
+    return word_set(DATA / "agentive_of_nouns.txt")
 
 
 @functools.lru_cache(maxsize=1)
 def place_nouns() -> frozenset[str]:
     """Nouns that name places ("village", "area"), from data/place_nouns.txt."""
-    lines = (DATA / "place_nouns.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(w for line in lines if not line.startswith("#") for w in line.split())
+    return word_set(DATA / "place_nouns.txt")
 
 
 def noun_phrase(token: Token) -> Span:
