@@ -15,6 +15,7 @@ STANCE_TYPES = {"AGREE", "THREATEN", "REJECT", "REQUEST"}
 # an explosion names no weapon: the weapons of its clause say what exploded ("explosions involving
 # mortars", "an IED blast"); other explosive triggers ("bombing", "detonate") keep their mode
 SPECIFIC_MODES = {"explosives", "aerial", "drone", "suicide-attack", "intercept", "abduct", "sexual"}
+PREPARING = {"prepare", "gear", "mass"}  # readying force for an act, not a stated threat
 REMOTE_MODES = {"heavy-weapons", "explosives", "aerial", "drone", "grenade"}
 HARM_LEMMAS = {"kill", "wound", "injure", "shoot", "attack"}
 BLAST_WORDS = {"explosion", "blast", "explode", "blow", "detonate"}
@@ -249,6 +250,9 @@ def stance_event(ctx: CodingContext, sentence, record: Event, mood, sources, rec
             etype, why = "THREATEN", f"ultimatum ({mood.cue.text} … unless) to {record.event_type.lower()}"
         elif intent != "THREATEN" and any(t.lower_ == "if" for t in sentence.doc):
             return None  # a conditional offer is not a commitment
+        elif intent == "THREATEN" and mood.cue.lemma_.lower() in PREPARING:
+            # "the army prepared to resume shelling": getting ready to use force is mobilizing
+            etype, why = "MOBILIZE", f"preparing ({mood.cue.text}) to {record.event_type.lower()}"
         else:
             etype, why = intent, f"stated intent ({mood.cue.text}) to {record.event_type.lower()}"
     elif mood.kind in ("negation", "refusal") and refusal:
