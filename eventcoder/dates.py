@@ -561,7 +561,7 @@ def _clause_tiers(trigger: Token) -> list[set[int]]:
     """Token sets in order of preference: the trigger's own phrase (a noun trigger's modifiers,
     "protests held on Tuesday"), its clause, the clauses it takes its time from, and the
     sentence's opening date ("On 9 May 2020, ...") unless the clause is reported speech or a
-    clause of its own ("said that ...", "who ...", "after ...")."""
+    subordinate clause ("said that ...", "after ...")."""
     head = _clause_head(trigger)
     tiers = [_clause_tokens(trigger, frozenset({"acl", "relcl"})) if head.i != trigger.i else set()]
     tiers.append(_clause_tokens(head))
@@ -577,14 +577,15 @@ def _clause_tiers(trigger: Token) -> list[set[int]]:
 def _frame_tokens(trigger: Token) -> set[int]:
     """The tokens before the sentence's first verb, when the trigger's clause is framed by them:
     a fronted date scopes over the main clause and what hangs on it, whatever the parser
-    attached it to, but not over reported speech or subordinate and relative clauses. (A
+    attached it to, and over relative clauses ("On 28 April, police dispersed 200 people, who were
+    burning tyres"), but not over reported speech or subordinate clauses. (A
     "complement" of a noun or adjective root is the small model misparsing a main clause.)"""
     head = _clause_head(trigger)
     while head.dep_ != "ROOT":
         reported = head.dep_ in ("ccomp", "csubj", "csubjpass", "parataxis") and head.head.pos_ in ("VERB", "AUX")
         own = any(c.dep_ in ("mark", "nsubj", "nsubjpass") and c.tag_ in ("WDT", "WP", "IN") for c in head.children)
-        if reported or (own and not _simultaneous(head)):
-            return set()  # "said that ...", "who ...", "after police arrested ..."
+        if reported or (own and not _simultaneous(head) and head.dep_ != "relcl"):
+            return set()  # "said that ...", "after police arrested ..."; "who ..." keeps the frame
         head = _clause_head(head.head)
     doc = trigger.doc
     first_verb = next((t.i for t in doc if t.pos_ in ("VERB", "AUX")), len(doc))

@@ -212,6 +212,9 @@ def _told_of_the_protesters(word: Token) -> bool:
             return False
         if node.pos_ == "VERB" and any(c.dep_ == "nsubj" and c.lemma_.lower() in FORCE_SUBJECTS for c in node.children):
             return False
+        if node.dep_ == "relcl" and node.head.lemma_.lower() not in FORCE_SUBJECTS:
+            # "police dispersed 200 people, who were burning debris": what the people did
+            return not any(c.dep_ in ("nsubjpass", "auxpass") for c in node.children)
         if node.head.i == node.i:
             break
         node = node.head
