@@ -11,7 +11,7 @@ import re
 from pathlib import Path
 from typing import Optional
 
-from eventcoder.actors.resolve import collective_nouns
+from eventcoder.actors.resolve import collective_nouns, currency_words
 from eventcoder.events.lexicon import fighting_lemmas, incident_words
 from eventcoder.pipeline import CodingContext, Draft, Sentence, stage
 from eventcoder.record import Event, Location
@@ -194,9 +194,7 @@ GROUPS = {"UNO", "EUR", "IGO", "NGO", "IMG"}
 
 def _names_a_currency(text: str) -> bool:
     """"protesters against the high US dollar exchange rate": the country named is a currency's."""
-    from eventcoder.places.phrases import words
-
-    return bool(set(_words(text)) & words("currency"))
+    return bool(set(_words(text)) & currency_words())
 
 
 def fill_countries(event: Event) -> None:

@@ -150,14 +150,19 @@ def _near_keys(d: "ActorDictionary", word: str) -> list[str]:
 _PUNCT = re.compile(r"[^\w\s'-]")
 
 
+_LEADING_ARTICLE = re.compile(r"^(the|a|an)\s+")
+_SPACES = re.compile(r"\s+")
+
+
+@functools.lru_cache(maxsize=65_536)  # the same names and phrases recur across and within articles
 def normalise(text: str) -> str:
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     text = text.replace("’", "'").replace("-", " ")
     text = _PUNCT.sub("", text.lower())
-    text = re.sub(r"^(the|a|an)\s+", "", text.strip())
-    text = re.sub(r"'s$", "", text)
-    return re.sub(r"\s+", " ", text).strip()
+    text = _LEADING_ARTICLE.sub("", text.strip())
+    text = text.removesuffix("'s")
+    return _SPACES.sub(" ", text).strip()
 
 
 def _rows(path: Path) -> Iterator[list[str]]:

@@ -169,8 +169,10 @@ def _head_sector(head: Optional[str]) -> Optional[str]:
     return next((table[f] for f in _forms(head.lower()) if f in table), None)
 
 
-def _currency_words() -> frozenset[str]:
-    from eventcoder.places.phrases import words
+@functools.lru_cache(maxsize=1)
+def currency_words() -> frozenset[str]:
+    """Currency words ("dollar", "pound"): a country named before one names a currency, no side."""
+    from eventcoder.places.phrases import words  # places reads this table; actors only borrow it
 
     return words("currency")
 
@@ -193,6 +195,7 @@ def resolve_text(text: str, story_date: str, head: Optional[str] = None) -> Opti
             return Resolution(e.name, e.country, "GOV", f"capital '{text.strip()}' stands for its government", "country")
         return Resolution(e.name, e.country, e.sector, f"dictionary {e.kind}", e.kind)
     words = norm.split()
+    currency = currency_words()
     found: list[Entry] = []
     used: set[int] = set()
     for n in range(min(MAX_NGRAM, len(words)), 0, -1):
@@ -200,7 +203,7 @@ def resolve_text(text: str, story_date: str, head: Optional[str] = None) -> Opti
             if used & set(range(i, i + n)):
                 continue
             hits = _names_capitalised(d.lookup(" ".join(words[i:i + n]), story_date), text, " ".join(words[i:i + n]))
-            if i + n < len(words) and words[i + n] in _currency_words():
+            if i + n < len(words) and words[i + n] in currency:
                 # "the US dollar exchange rate": a currency's country names no side
                 hits = [e for e in hits if e.kind not in ("country", "demonym", "capital")]
             if hits:

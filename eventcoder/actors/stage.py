@@ -11,7 +11,7 @@ from typing import Optional
 from spacy.tokens import Span, Token
 
 from eventcoder.actors.dictionary import DATA, load_dictionary
-from eventcoder.actors.resolve import Resolution, _sector_word, resolve_text
+from eventcoder.actors.resolve import Resolution, _sector_word, currency_words, resolve_text
 from eventcoder.events.roles import is_symmetric, noun_phrase
 from eventcoder.pipeline import CodingContext, Draft, Sentence, stage
 from eventcoder.record import ActorRef
@@ -152,12 +152,6 @@ def coordinated_countries(ctx: CodingContext, head: Token, ref: ActorRef) -> lis
                     "country": res.country, "name": f"{ref.name} / {cname}",
                     "reason": f"{ref.reason}; coordinated with '{other.text}'"}))
     return extra
-
-
-def currency_words() -> frozenset[str]:
-    from eventcoder.places.phrases import words
-
-    return words("currency")
 
 
 def _country_nearby(ctx: CodingContext, head: Token) -> Optional[tuple[str, str, str]]:
