@@ -29,7 +29,7 @@ from eventcoder.counts import paragraph_numbers
 from eventcoder.events.lexicon import fighting_lemmas, incident_words
 from eventcoder.pipeline import CodingContext, Draft, stage
 from eventcoder.places.resolve import haversine_km
-from eventcoder.record import Event, Evidence, Location
+from eventcoder.record import ActorRef, Event, Evidence, Location
 from eventcoder.views import acled_event_type_of, acled_view, following_sentences, number_records, text_order
 
 DATA = Path(__file__).resolve().parent / "events" / "data"
@@ -68,15 +68,15 @@ def is_fighting(draft: Draft, other: Draft) -> bool:
     return draft.record.mode == "firearms" or draft.trigger.lemma_.lower() in fighting_lemmas()
 
 
-def _head_nouns(refs: list) -> set[str]:
+def _head_nouns(refs: list[ActorRef]) -> set[str]:
     return {ref.text.lower().split()[-1] for ref in refs if ref.text.split()}
 
 
 def on_participants(draft: Draft, protest: Draft) -> bool:
-    """The report acts on a protest's people: "police arrested 20 protesters", "dispersed them",
-    an arrest in a sentence that names the protest;
-    "… nine women held a sit-in. Nine women were arrested" (the protesters' own noun); "detained
-    three members taking part in the protest" (the protest told inside the report's object)."""
+    """The report acts on a protest's people: "police arrested 20 protesters", "dispersed them";
+    an arrest in a sentence that names the protest ("dispersed the demonstration and arrested ten
+    people"); the protesters' own noun ("nine women held a sit-in. Nine women were arrested");
+    the protest told inside the report's object ("detained three members taking part in a protest")."""
     rec = draft.record
     if not rec.recipients:
         return any(a.sector in ("COP", "MIL") for a in rec.actors)
