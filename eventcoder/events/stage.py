@@ -38,31 +38,33 @@ def inherit_recipients(drafts: list[Draft]) -> None:
                 break
 
 
+def _assault_mode(found: Found) -> str | None:
+    """An attack's PLOVER mode: the trigger's own, or the most specific weapon named in the merged
+    event's clause ("shelling and shooting"), with the cases where the weapon decides."""
+    tok, mode = found.token, found.rule.mode
+    weapon = weapon_mode(found.merged)
+    if mode in (None, "firearms", "primitive", "explosives") and (mode != "explosives" or tok.lemma_.lower() in BLAST_WORDS):
+        mode = weapon or mode
+    if mode == "destroy" and (weapon in REMOTE_MODES or any(t.lemma_.lower() in HARM_LEMMAS for t in found.merged[1:])):
+        mode = weapon  # "destroyed a vehicle with an ATGM", "destroyed hideouts and killed seven": an attack
+    if mode == "unconventional" and weapon == "crowd-control":
+        mode = "crowd-control"  # "used tear gas bombs": a gas, but no chemical weapon
+    if any(_names_the_victims(t) for t in found.merged):
+        mode = weapon  # "killed two suicide bombers": not a suicide attack
+    if mode not in SPECIFIC_MODES | {"primitive"} and any(t.lemma_.lower() in fighting_lemmas() for t in found.merged):
+        # "clashed with small and heavy weapons": fighting, an exchange of fire; a fight with
+        # sticks and stones stays one (a brawl, not a battle)
+        mode = "firearms"
+    return mode
+
+
 @stage("events")
 def code_events(ctx: CodingContext) -> None:
     types = plover_types()
     for sentence in ctx.parsed:
         for found in _without_disrupted_weapons(find_triggers(sentence.doc)):
             rule, tok = found.rule, found.token
-            # the mode from the most specific word of a merged event ("shelling and shooting")
-            mode = rule.mode
-            if rule.event_type == "ASSAULT" and mode in (None, "firearms", "primitive", "explosives") \
-                    and (mode != "explosives" or tok.lemma_.lower() in BLAST_WORDS):
-                mode = weapon_mode(found.merged) or mode
-            if rule.event_type == "ASSAULT" and mode == "destroy":
-                weapon = weapon_mode(found.merged)
-                if weapon in REMOTE_MODES or any(t.lemma_.lower() in HARM_LEMMAS for t in found.merged[1:]):
-                    # "destroyed a vehicle with an ATGM", "destroyed hideouts and killed seven": an attack
-                    mode = weapon
-            if mode == "unconventional" and weapon_mode(found.merged) == "crowd-control":
-                mode = "crowd-control"  # "used tear gas bombs": a gas, but no chemical weapon
-            if rule.event_type == "ASSAULT" and any(_names_the_victims(t) for t in found.merged):
-                mode = weapon_mode(found.merged)  # "killed two suicide bombers": not a suicide attack
-            if rule.event_type == "ASSAULT" and mode not in SPECIFIC_MODES | {"primitive"} \
-                    and any(t.lemma_.lower() in fighting_lemmas() for t in found.merged):
-                # "clashed with small and heavy weapons": fighting, an exchange of fire; a fight with
-                # sticks and stones stays one (a brawl, not a battle)
-                mode = "firearms"
+            mode = _assault_mode(found) if rule.event_type == "ASSAULT" else rule.mode
             if rule.event_type == "PROTEST" and mode in ("demo", "obstruct") and _riot_context(ctx, sentence):
                 mode = "riot"
             ptype = types[rule.event_type]
