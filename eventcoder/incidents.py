@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import re
 from pathlib import Path
 from typing import Optional
 
@@ -245,12 +246,45 @@ def set_aside_grievances(drafts: list[Draft]) -> None:
                                    "its own")
 
 
+# a decade names history, not the day's news ("where fighting occurred in the 1980s")
+HISTORY = re.compile(r"\b(?:in|during|since)\s+the\s+(?:1[89]|20)?\d0s\b", re.IGNORECASE)
+# ACLED sub-event types a paragraph often tells around an incident as part of its story
+SIDE_REPORTS = frozenset({"Change to group/activity", "Other"})
+
+
+def set_aside_side_reports(drafts: list[Draft], paragraphs: list[int]) -> None:
+    """"Rangers were deployed to bring the situation under control", "guards fired warning shots":
+    a group change or warning shots told in the paragraph of an incident on the same day are how
+    it was answered or what led to it, not ACLED events of their own; and a second report of the
+    same kind in a paragraph ("… brought reinforcements. The convoy entered …") is the first again.
+    They keep their PLOVER coding and lose their ACLED view."""
+    for draft in drafts:
+        rec = draft.record
+        if rec.acled.sub_event_type not in SIDE_REPORTS or not rec.realized:
+            continue
+        # told in another sentence of the paragraph: in the report's own sentence an incident is its
+        # setting ("reinforcements arrived as battles continue")
+        near = [d for d in drafts if d is not draft and d.record.realized and d.record.date == rec.date
+                and d.sentence is not draft.sentence and not HISTORY.search(d.sentence.text)
+                and paragraphs[d.sentence.index] == paragraphs[draft.sentence.index]]
+        main = next((d for d in near if is_incident(d.record) and d.record.acled.sub_event_type not in SIDE_REPORTS), None)
+        why = "part of the story of the incident"
+        if main is None:
+            main = next((d for d in near if d.record.acled.sub_event_type == rec.acled.sub_event_type
+                         and text_order(d) < text_order(draft)), None)
+            why = "the same development as"
+        if main is not None:
+            rec.acled = rec.acled.model_copy(update={"event_type": None, "sub_event_type": None, "fatalities": None})
+            rec.reasons.append(f"acled: {why} '{main.trigger.text}' in its paragraph, not an event of its own")
+
+
 @stage("incidents")
 def merge_incidents(ctx: CodingContext) -> None:
     """Merge same-incident reports (see module docstring), then number the records."""
     drafts = sorted(ctx.drafts, key=text_order)
     set_aside_grievances(drafts)
     paragraphs = paragraph_numbers(ctx) if drafts else []
+    set_aside_side_reports(drafts, paragraphs)
     incidents: list[Draft] = []  # the records kept so far, in text order
     kept_drafts: list[Draft] = []
     for draft in drafts:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Optional
 
 from eventcoder.actors.resolve import collective_nouns, currency_words
-from eventcoder.events.lexicon import fighting_lemmas, incident_words
+from eventcoder.events.lexicon import fighting_lemmas, incident_words, weapon_modes
 from eventcoder.pipeline import CodingContext, Draft, Sentence, stage
 from eventcoder.record import Event, Location
 from eventcoder.wordlists import word_set
@@ -20,6 +20,7 @@ from eventcoder.wordlists import word_set
 MAP_FILE = Path(__file__).resolve().parent / "events" / "data" / "acled_map.tsv"
 INTERVENTION_FILE = MAP_FILE.parent / "intervention_words.txt"
 FORCE_FILE = MAP_FILE.parent / "force_nouns.txt"
+ANIMALS_FILE = MAP_FILE.parent / "animals.txt"
 
 
 @functools.lru_cache(maxsize=1)
@@ -40,6 +41,17 @@ def intervention_words(where: str = "any") -> frozenset[str]:
 @functools.lru_cache(maxsize=1)
 def force_nouns() -> frozenset[str]:
     return word_set(FORCE_FILE)
+
+
+@functools.lru_cache(maxsize=1)
+def animal_words() -> frozenset[str]:
+    return word_set(ANIMALS_FILE)
+
+
+def _only_animals_hit(event: Event) -> bool:
+    """"slaughtered a lamb": every target named is an animal."""
+    return bool(event.recipients) and all(
+        ref.text.split() and ref.text.lower().split()[-1] in animal_words() for ref in event.recipients)
 
 
 def following_sentences(sentences: list[Sentence], draft: Draft, n: int = 2) -> tuple[str, ...]:
@@ -63,29 +75,49 @@ def _victims_off_duty(draft: Draft, following: tuple[str, ...]) -> bool:
     return bool(OFF_DUTY.search(told)) and not (_actor_classes(draft.record) & {"TWO_SIDES"})
 
 
-OTHER_FILE = MAP_FILE.parent / "acled_other.tsv"
+CUES_FILE = MAP_FILE.parent / "acled_cues.tsv"
 
 
 @functools.lru_cache(maxsize=1)
-def _other_cues() -> list[tuple[str, re.Pattern[str]]]:
-    """(mode cell, pattern) rows of events/data/acled_other.tsv."""
-    with OTHER_FILE.open(encoding="utf-8") as handle:
+def _acled_cues() -> list[tuple[str, str, str, re.Pattern[str]]]:
+    """(mode cell, sub-event type, scope, pattern) rows of events/data/acled_cues.tsv."""
+    with CUES_FILE.open(encoding="utf-8") as handle:
         rows = [r for r in csv.reader(handle, delimiter="\t") if r and not r[0].startswith("#")]
-    return [(mode, re.compile(r"\b(?:" + "|".join(map(re.escape, phrases.split("|"))) + r")\b"))
-            for mode, phrases in rows]
+    for row in rows:
+        if len(row) != 4 or row[2] not in ("sentence", "following") or acled_event_type_of(row[1]) is None:
+            raise ValueError(f"acled_cues.tsv: bad row {row!r}")
+    return [(mode, sub, scope, re.compile(r"\b(?:" + "|".join(map(re.escape, phrases.split("|"))) + r")\b"))
+            for mode, sub, scope, phrases in rows]
 
 
-def _other_cue(draft: Draft, following: tuple[str, ...]) -> Optional[str]:
-    """The words that make an attack ACLED's "Other" (warning shots, a remnant of an old war), if any."""
-    told = " ".join([draft.sentence.text, *following]).lower()
-    words = set(_words(draft.sentence.text))
-    if words & (intervention_words() | incident_words()["participant"]):
-        return None  # "fired into the air to disperse the protesters": force used on a protest
-    for mode, pattern in _other_cues():
-        found = pattern.search(told) if _cell_matches(mode, {draft.record.mode or "NONE"}) else None
+def _cue(draft: Draft, following: tuple[str, ...]) -> Optional[tuple[str, str]]:
+    """(sub-event type, the words) when words around an attack make it another ACLED sub-event
+    type (a defused bomb, warning shots, a remnant of an old war); None otherwise."""
+    sentence = draft.sentence.text.lower()
+    told = " ".join([sentence, *following]).lower()
+    for mode, sub, scope, pattern in _acled_cues():
+        if not _cell_matches(mode, {draft.record.mode or "NONE"}):
+            continue
+        found = pattern.search(sentence if scope == "sentence" else told)
         if found:
-            return found.group(0)
+            return sub, found.group(0)
     return None
+
+
+def _at_a_protest(draft: Draft) -> bool:
+    """The report's sentence names a protest's people or force used on one ("fired into the air
+    to disperse the protesters")."""
+    return bool(set(_words(draft.sentence.text)) & (intervention_words() | incident_words()["participant"]))
+
+
+GUN_LEMMAS = {"shoot", "fire", "gun", "gunfire", "gunshot", "shot"}
+
+
+def _guns_named(draft: Draft) -> bool:
+    """A gun named in the report's sentence ("shot", "opened fire", "rifles"), not a fight's guns
+    only assumed ("a mob attacked and clashed with the police")."""
+    table = weapon_modes()
+    return any(tok.lemma_.lower() in GUN_LEMMAS or table.get(tok.lower_) == "firearms" for tok in draft.sentence.doc)
 
 
 def _victims_in_crime(draft: Draft, following: tuple[str, ...]) -> bool:
@@ -253,6 +285,8 @@ def acled_view(draft: Draft, following: tuple[str, ...] = ()) -> tuple[Optional[
     victims in a gang); with the reasons. ``following``: the texts of the sentences after the draft's."""
     rec = draft.record
     reasons: list[str] = []
+    if rec.event_type == "ASSAULT" and _only_animals_hit(rec):
+        return None, None, [f"acled: only animals hit ('{rec.recipients[0].text}'): no violence against people"]
     acled, sub = acled_types(rec)
     if acled == "Protests" and sub == "Peaceful protest":
         words = {t.lower_ for t in draft.sentence.doc} if draft.sentence.doc else set()
@@ -261,7 +295,8 @@ def acled_view(draft: Draft, following: tuple[str, ...] = ()) -> tuple[Optional[
         elif following and _intervention_told_after(following[0]):
             sub = "Protest with intervention"
             reasons.append("acled: force used on the protest, told in the next sentence")
-    if sub == "Mob violence" and rec.mode == "firearms" and draft.trigger.lemma_.lower() not in fighting_lemmas():
+    if sub == "Mob violence" and rec.mode == "firearms" and draft.trigger.lemma_.lower() not in fighting_lemmas() \
+            and _guns_named(draft):
         # "two men shot at people in a store": attackers with guns are an armed group, not a mob
         armed_target = "ARMED" in _target_classes(rec)
         acled, sub = ("Battles", "Armed clash") if armed_target else ("Violence against civilians", "Attack")
@@ -275,12 +310,20 @@ def acled_view(draft: Draft, following: tuple[str, ...] = ()) -> tuple[Optional[
         # between armed sides, not its target
         acled, sub = "Battles", "Armed clash"
         reasons.append(f"acled: '{draft.trigger.text}' is fighting; the civilians named are its casualties")
-    if acled in ("Battles", "Violence against civilians", "Explosions/Remote violence"):
-        cue = _other_cue(draft, following)
+    violent = acled in ("Battles", "Violence against civilians", "Explosions/Remote violence")
+    if rec.event_type == "ASSAULT" and (violent or sub == "Looting/property destruction"):
+        cue = _cue(draft, following)
+        if cue and not violent and cue[0] != "Disrupted weapons use":
+            cue = None  # property destroyed is no attack that warning shots could have been
+        if cue and cue[0] == "Other" and _at_a_protest(draft):
+            if cue[1] in draft.sentence.text.lower():
+                reasons.append(f"acled: '{cue[1]}' to break up a protest: an intervention, no attack")
+                return "Protests", "Protest with intervention", reasons
+            cue = None  # the shots told after it were not these: force used on the protest
         if cue:
-            acled, sub = "Strategic developments", "Other"
-            reasons.append(f"acled: '{cue}': no attack of the day (ACLED's Other)")
-            return acled, sub, reasons
+            sub = cue[0]
+            reasons.append(f"acled: '{cue[1]}': {sub} (ACLED), no attack of the day")
+            return acled_event_type_of(sub), sub, reasons
     if sub == "Armed clash" and _victims_off_duty(draft, following):
         acled, sub = "Violence against civilians", "Attack"
         reasons.append("acled: the soldiers or police attacked were off duty: civilians (ACLED)")

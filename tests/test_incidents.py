@@ -76,3 +76,20 @@ def test_acled_tables_name_real_sub_event_types():
         assert first in known | {"*"} and second in known | {"*"}, (first, second)
         assert sub in known | {"="}, sub
         assert when.split(":")[-1] in CONDITIONS and keep in ("first", "second", "apart")
+
+
+@pytest.mark.parametrize("case", [c for c in CASES if "side_reports" in c], ids=lambda c: c["file"])
+def test_side_reports_keep_their_plover_record_only(coder, case):
+    events = coder.code(next(read_file(str(DATA / case["file"]))))
+    for word in case["side_reports"]:
+        (event,) = [e for e in events if e.trigger and e.trigger.text == word]
+        assert event.realized and event.acled.event_type is None, (case["why"], event.reasons)
+        assert any(r.startswith(("acled: part of the story", "acled: the same development")) for r in event.reasons), \
+            event.reasons
+
+
+def test_old_landmine_is_one_other_event(coder):
+    """An old landmine stepped on: ACLED's Other, once, however many sentences tell it."""
+    events = coder.code(next(read_file(str(DATA / "pursat-old-mine.txt"))))
+    typed = [e.acled.sub_event_type for e in events if e.realized and e.acled.sub_event_type]
+    assert typed == ["Other"], [(e.trigger.text, e.acled.sub_event_type, e.reasons) for e in events]

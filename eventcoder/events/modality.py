@@ -112,6 +112,11 @@ def modality(trigger: Token) -> Modality:
             return Modality(hypothetical=True, reason=f"asked for in '{node.text}': not reported as done",
                             kind="request", cue=node)
         node = node.head
+    # "defused the bomb before it exploded": what was thwarted before it happened did not happen
+    if trigger.dep_ == "advcl" and words.get(trigger.head.lemma_) in ("prevent", "thwart") \
+            and any(c.dep_ == "mark" and c.lower_ == "before" for c in trigger.children):
+        return Modality(negated=True, reason=f"thwarted by '{trigger.head.text}' before it happened",
+                        kind="prevention", cue=trigger.head)
     node = verb
     for _ in range(6):
         for child in node.children:

@@ -43,7 +43,9 @@ def _assault_mode(found: Found) -> str | None:
     event's clause ("shelling and shooting"), with the cases where the weapon decides."""
     tok, mode = found.token, found.rule.mode
     weapon = weapon_mode(found.merged)
-    if mode in (None, "firearms", "primitive", "explosives") and (mode != "explosives" or tok.lemma_.lower() in BLAST_WORDS):
+    if mode in (None, "firearms", "primitive", "explosives") and (mode != "explosives" or tok.lemma_.lower() in BLAST_WORDS) \
+            and not (mode == "primitive" and weapon == "crowd-control"):
+        # "pelted stones at police, who fired tear gas": the tear gas is the other side's
         mode = weapon or mode
     if mode == "destroy" and (weapon in REMOTE_MODES or any(t.lemma_.lower() in HARM_LEMMAS for t in found.merged[1:])):
         mode = weapon  # "destroyed a vehicle with an ATGM", "destroyed hideouts and killed seven": an attack
@@ -64,6 +66,8 @@ def code_events(ctx: CodingContext) -> None:
     for sentence in ctx.parsed:
         for found in _without_disrupted_weapons(find_triggers(sentence.doc)):
             rule, tok = found.rule, found.token
+            if rule.event_type == "ASSAULT" and _dismissal(tok):
+                continue
             mode = _assault_mode(found) if rule.event_type == "ASSAULT" else rule.mode
             if rule.event_type == "PROTEST" and mode in ("demo", "obstruct") and _riot_context(ctx, sentence):
                 mode = "riot"
@@ -98,6 +102,29 @@ def code_events(ctx: CodingContext) -> None:
             if stance is not None:
                 ctx.drafts.append(stance)
     inherit_recipients(ctx.drafts)
+
+
+AIMING_PREPOSITIONS = {"at", "on", "upon", "into", "towards", "toward"}
+PERSON_PRONOUNS = {"he", "she", "i", "we", "you"}  # "it was fired" may be a rocket
+
+
+def _dismissal(tok: Token) -> bool:
+    """"workers fired during the lockdown", "the minister was fired": a person fired, with nothing
+    fired at anyone, lost a job; a weapon fired ("shells fired by the army") is an attack."""
+    if tok.lemma_.lower() != "fire" or tok.pos_ != "VERB":
+        return False
+    if any(c.dep_ == "prep" and c.lower_ in AIMING_PREPOSITIONS
+           and not any(o.ent_type_ in ("DATE", "TIME") for o in c.children) for c in tok.children):
+        return False  # "was fired upon"; "was fired on Monday" is no aim
+    if tok.dep_ == "acl":
+        what = tok.head
+    else:
+        what = next((c for c in tok.children if c.dep_ == "nsubjpass"), None)
+    if what is None or what.pos_ not in ("NOUN", "PROPN") and what.lower_ not in PERSON_PRONOUNS:
+        return False
+    table = weapon_modes()
+    named = [t for t in what.subtree if t.i <= what.i]  # "tear gas", "mortar shells"
+    return not any(t.lower_ in table or t.lemma_.lower() in table for t in named)
 
 
 DISRUPTION_MODES = {"weapons", "intercept"}  # a weapon seized, defused or intercepted is not used
