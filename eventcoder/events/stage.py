@@ -52,7 +52,8 @@ def _assault_mode(found: Found) -> str | None:
     if mode == "unconventional" and weapon == "crowd-control":
         mode = "crowd-control"  # "used tear gas bombs": a gas, but no chemical weapon
     if any(_names_the_victims(t) for t in found.merged):
-        mode = weapon  # "killed two suicide bombers": not a suicide attack
+        # "killed two suicide bombers": not a suicide attack; forces fought the bombers (ACLED: a clash)
+        mode = "firearms" if weapon == "suicide-attack" else weapon
     if mode not in SPECIFIC_MODES | {"primitive"} and any(t.lemma_.lower() in fighting_lemmas() for t in found.merged):
         # "clashed with small and heavy weapons": fighting, an exchange of fire; a fight with
         # sticks and stones stays one (a brawl, not a battle)
@@ -68,6 +69,8 @@ def code_events(ctx: CodingContext) -> None:
             rule, tok = found.rule, found.token
             if rule.event_type == "ASSAULT" and _dismissal(tok):
                 continue
+            if rule.mode == "suicide-attack" and tok.pos_ == "NOUN" and _names_the_victims(tok):
+                continue  # "killed two suicide bombers" names people killed, not a bombing
             mode = _assault_mode(found) if rule.event_type == "ASSAULT" else rule.mode
             if rule.event_type == "PROTEST" and mode in ("demo", "obstruct") and _riot_context(ctx, sentence):
                 mode = "riot"
@@ -161,12 +164,16 @@ def _names_a_place(word: Token) -> bool:
 
 
 ATTACKER_NOUNS = {"bomber", "bombers", "gunman", "gunmen"}
+PERSON_WORDS = {"he", "his", "himself", "she", "her", "herself"}
 
 
 def _names_the_victims(word: Token) -> bool:
     """"forces killed two suicide bombers": attackers named as the act's object are its victims,
     and their weapon was not used."""
     noun = word.head if word.dep_ == "compound" else word
+    if noun.dep_ == "pobj" and noun.head.lower_ == "of" and noun.head.head.i != noun.head.i:
+        # "killed one of the suicide bombers": the part-word stands in the object's place
+        return noun.lower_ in ATTACKER_NOUNS and noun.head.head.dep_ in ("dobj", "nsubjpass")
     return noun.lower_ in ATTACKER_NOUNS and noun.dep_ in ("dobj", "nsubjpass")
 
 
@@ -188,8 +195,15 @@ def weapon_mode(tokens: list[Token]) -> str | None:
     """The most specific weapon named in the attack's clause ("fired mortar shells" → heavy-weapons)."""
     table = weapon_modes()
     modes = set()
+    merged = {t.i for t in tokens}
     for tok in tokens:
-        words = list(anchor(tok).subtree)
+        root = anchor(tok)
+        # a clause with its own subject under the attack ("when the bomber refused to stop") names
+        # another act's things, unless that act is a report of this attack ("using an ATGM" is not)
+        other_acts = {w.i for c in root.subtree if c.dep_ in ("advcl", "ccomp") and c.i != root.i
+                      and c.i not in merged and any(g.dep_ in ("nsubj", "nsubjpass", "mark") for g in c.children)
+                      for w in c.subtree}
+        words = [w for w in root.subtree if w.i not in other_acts]
         if tok.dep_ in ("acl", "relcl"):  # "shells fired by …": the weapon is the noun the verb hangs on
             words.append(tok.head)
         for word in words:
@@ -210,6 +224,8 @@ def weapon_mode(tokens: list[Token]) -> str | None:
             # three words ("heavy machine guns"), then two, then the word itself
             phrase = next((p for p in (f"{earlier} {before} {word.lower_}", f"{before} {word.lower_}") if p in table),
                           None)
+            if not phrase and word.lower_ in ATTACKER_NOUNS and PERSON_WORDS & {t.lower_ for t in word.doc}:
+                continue  # "the bomber detonated his explosives": a person, not an aircraft
             if phrase or word.lower_ in table:
                 modes.add(table[phrase or word.lower_])
     specific = modes & {"explosives", "aerial", "drone", "suicide-attack"}

@@ -105,10 +105,22 @@ def anchor(token: Token) -> Token:
     return node
 
 
+SEQUENCE_MARKS = {"before", "after", "until"}
+
+
+def _in_sequence(verb: Token) -> bool:
+    """"… opened fire before the bomber detonated": a clause with its own subject told as coming
+    before or after is another act ("killed when militants attacked" stays one)."""
+    return verb.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in SEQUENCE_MARKS for c in verb.children) \
+        and any(c.dep_ in ("nsubj", "nsubjpass") for c in verb.children)
+
+
 def _same_event(a: Token, b: Token) -> bool:
+    x, y = anchor(a), anchor(b)
+    if _in_sequence(x) != _in_sequence(y) and (_governs(x, y, 1) or _governs(y, x, 1)):
+        return False
     if b in a.conjuncts or _governs(a, b, 3) or _governs(b, a, 3):
         return True
-    x, y = anchor(a), anchor(b)
     # "opened fire ..., killing two": the noun's verb governs the other trigger's clause
     return x.i == y.i or (_governs(x, y, 1) and y.dep_ in ("advcl", "conj", "xcomp")) or (
         _governs(y, x, 1) and x.dep_ in ("advcl", "conj", "xcomp"))
