@@ -6,6 +6,7 @@ the whole article even where only some spans are to be resolved.
 """
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 from dataclasses import dataclass
@@ -13,7 +14,7 @@ from typing import Iterable, Optional, Sequence
 
 from spacy.tokens import Doc
 
-from eventcoder.places.gazetteer import DATA_DIR, HOW_ALTERNATE, HOW_DEMONYM, HOW_NAME, Candidate, Gazetteer
+from eventcoder.places.gazetteer import DATA_DIR, HOW_ALTERNATE, HOW_DEMONYM, HOW_NAME, Candidate, Gazetteer, name_key, skeleton
 from eventcoder.places.phrases import find_slots, unit_hints, words as phrase_words
 from eventcoder.places.resolve import Mention, chain_of, contains, lookup
 
@@ -28,6 +29,8 @@ MAX_WORDS = 4
 ALTERNATE_MIN_LETTERS = 5  # shortest other spelling of a big city that the scan takes alone
 # A name NER called a person counts as a town after "to"/"from" only from this size ("a letter from Michael").
 PERSON_TOWN_POPULATION = 10_000
+SPELLING_RATIO = 0.8  # how alike another spelling of a big city must be ("Quamishli", "Al Qāmishlī")
+DOMINANT_SKELETON_MIN = 4  # a shorter skeleton ("nsr") is shared by too many names to pick a city
 _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ž][\w'’.\-]*")
 _CONNECTORS = {"of", "de", "del", "la", "le", "el", "al", "and", "du", "des", "upon", "on"}
 
@@ -244,12 +247,37 @@ def _other_spellings(text: str, outers: list[Mention], inners: list[Mention], co
     names ("Urozgan" in a note on Afghan forces). A skeleton alone matches too many unrelated places
     (measured on the even half of ACLED 2020: reading towns by skeleton alone did more harm than good)."""
     found = []
-    for cand in gazetteer.similar(text):
+    similar = gazetteer.similar(text)
+    for cand in similar:
         if any(contains(outer.place, cand.place) for m in outers for outer in m.candidates if outer.how != HOW_DEMONYM) \
                 or any(contains(cand.place, inner.place) for m in inners for inner in m.candidates) \
                 or (not outers and cand.place.kind in ("admin1", "admin2") and cand.place.country in countries):
             found.append(cand)
+    if not found and not outers:
+        found = _dominant_city(similar, text)
     return found
+
+
+def _dominant_city(similar: tuple[Candidate, ...], text: str) -> list[Candidate]:
+    """"in Quamishli city": with nothing around it to vouch, another spelling still names a big city
+    when it is spelt closely (a skeleton alone drops most letters: "Semyhiria" and "Asmara" share
+    one) and no other closely spelt place is a tenth as big."""
+    if len(skeleton(name_key(text))) < DOMINANT_SKELETON_MIN:
+        return []
+    written = _bare_key(text)
+    close = sorted((c for c in similar
+                    if difflib.SequenceMatcher(None, written, _bare_key(c.place.name)).ratio() >= SPELLING_RATIO),
+                   key=lambda c: -(c.place.population or 0))
+    if not close or close[0].place.kind not in ("city", "capital") \
+            or (close[0].place.population or 0) < SCAN_CITY_POPULATION:
+        return []
+    runner_up = max((c.place.population or 0 for c in close[1:]), default=0)
+    return [close[0]] if close[0].place.population >= 10 * runner_up else []
+
+
+def _bare_key(name: str) -> str:
+    key = name_key(name)
+    return key[3:] if key.startswith(("al ", "el ", "ar ", "as ", "ad ", "an ", "at ")) else key
 
 
 def _same_name(mention: Mention, span: tuple[int, int], text: str, offset: int) -> bool:
