@@ -282,14 +282,14 @@ def fallback_sources(ctx: CodingContext, draft: Draft) -> list[ActorRef]:
     """When the event's own clause gives no source that resolves: the subject of a governing clause
     written before it, else the first actor named before the trigger ("Quatar's emir … launched a
     mediation"; "The Red Cross said US forces must …"). The recipients are never the source."""
-    from eventcoder.events.roles import OBSERVER_VERBS, nearest_actor_left
+    from eventcoder.events.roles import OBSERVER_VERBS, nearest_actor_left, np_head
 
     taken = {(r.start, r.end) for r in draft.record.recipients}
     trigger = draft.trigger
     candidates = _governing_subjects(trigger) + nearest_actor_left(trigger) + _named_before(trigger)
     for head in candidates:
-        if head in draft.recipient_heads or head.i == trigger.i:
-            continue
+        if head in draft.recipient_heads or head.i == trigger.i or np_head(head).dep_ == "nsubjpass":
+            continue  # "militants were killed, and three were arrested": the ones acted on act on no one
         ref = resolve_head(ctx, draft.sentence, head)
         if ref is None or ref.country is None or (ref.start, ref.end) in taken:
             continue

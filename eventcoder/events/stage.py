@@ -18,6 +18,7 @@ SPECIFIC_MODES = {"explosives", "aerial", "drone", "suicide-attack", "intercept"
 PREPARING = {"prepare", "gear", "mass"}  # readying force for an act, not a stated threat
 REMOTE_MODES = {"heavy-weapons", "explosives", "aerial", "drone", "grenade"}
 HARM_LEMMAS = {"kill", "wound", "injure", "shoot", "attack"}
+KILLING_LEMMAS = {"kill", "murder", "execute", "behead", "slay"}
 BLAST_WORDS = {"explosion", "blast", "explode", "blow", "detonate"}
 
 
@@ -49,6 +50,8 @@ def _assault_mode(found: Found) -> str | None:
         mode = weapon or mode
     if mode == "destroy" and (weapon in REMOTE_MODES or any(t.lemma_.lower() in HARM_LEMMAS for t in found.merged[1:])):
         mode = weapon  # "destroyed a vehicle with an ATGM", "destroyed hideouts and killed seven": an attack
+    if mode == "abduct" and any(t.lemma_.lower() in KILLING_LEMMAS for t in found.merged[1:]):
+        mode = weapon  # "kidnapped and killed": ACLED codes the killing, an attack
     if mode == "unconventional" and weapon == "crowd-control":
         mode = "crowd-control"  # "used tear gas bombs": a gas, but no chemical weapon
     if any(_names_the_victims(t) for t in found.merged):
