@@ -139,6 +139,9 @@ class _Reader:
             if _capitalised(tok) or _article_joined(tok) or tok.text[:1].isdigit() and self.text[tok.start - 1] == "-":
                 end += 1
                 continue
+            if tok.text.isdigit() and end == j + 1 and unit_hints().get(first.lower) == "area":
+                end += 1  # "Colonia 20 de Noviembre": a neighbourhood named by a date
+                continue
             # one or two particles between capitalised words ("Ras al Ain", "Chilpancingo de los Bravo")
             joined = 0
             while joined < 2 and (part := self.at(end + joined)) is not None and part.lower in words("connector") \
