@@ -94,14 +94,19 @@ def on_participants(draft: Draft, protest: Draft) -> bool:
         protest.trigger in head.subtree for head in draft.recipient_heads)
 
 
+def is_clash(draft: Draft, other: Draft) -> bool:
+    """Fighting named as such ("police clashed with the demonstrators"): both sides fought."""
+    return draft.trigger.lemma_.lower() in fighting_lemmas()
+
+
 def is_destructive(draft: Draft, other: Draft) -> bool:
     """Burning, smashing or looting; not taking or holding a place or goods ("occupied the factory")."""
     return draft.record.event_type == "ASSAULT" or draft.trigger.lemma_.lower() in incident_words()["destructive"]
 
 
 # a condition reads the report it names and the other one: Callable[[Draft, Draft], bool]
-CONDITIONS = {"*": lambda draft, other: True, "fighting": is_fighting, "on-participants": on_participants,
-              "destructive": is_destructive}
+CONDITIONS = {"*": lambda draft, other: True, "fighting": is_fighting, "clash": is_clash,
+              "on-participants": on_participants, "destructive": is_destructive}
 
 
 def merge_rule(first: Draft, second: Draft) -> tuple[str, str]:
