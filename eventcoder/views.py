@@ -11,6 +11,8 @@ import re
 from pathlib import Path
 from typing import Optional
 
+from spacy.tokens import Token
+
 from eventcoder.actors.resolve import collective_nouns, currency_words
 from eventcoder.events.lexicon import fighting_lemmas, incident_words, weapon_modes
 from eventcoder.pipeline import CodingContext, Draft, Sentence, stage
@@ -135,6 +137,20 @@ def _victims_in_crime(draft: Draft, following: tuple[str, ...]) -> bool:
     return any({"victim", "victims"} & set(words) and says_crime(words) for words in map(_words, told))
 
 
+CALL_FOR = re.compile(r"\bcall(?:ed|ing|s)?\s+(?:on|for|upon)\b", re.IGNORECASE)  # not "calling a policeman …"
+
+
+def _request_stems() -> frozenset[str]:
+    """Demand verbs (incident_words.tsv) as stems of their written forms ("urged", "demanding");
+    not "protest", which every protest sentence holds."""
+    return incident_words()["demand"] - {"protest"}
+
+
+def _asked_for(token: Token) -> bool:
+    """The word stands under a demand ("demanding a military intervention")."""
+    return any(a.lemma_.lower() in _request_stems() for a in token.ancestors)
+
+
 def _intervention_told_after(following: str) -> bool:
     """"… held a protest in X. Police intervened." / "Police resorted to a lathi charge to disperse
     them." / "Two protesters were detained.": force used on a protest, told in the next sentence with
@@ -143,6 +159,9 @@ def _intervention_told_after(following: str) -> bool:
     words, crowd = set(tokens), incident_words()["participant"]
     if set(tokens[:3]) & incident_words()["apart"]:
         return False
+    if any(word.startswith(stem) for word in words for stem in _request_stems() - {"call"}) \
+            or CALL_FOR.search(following):
+        return False  # "urged the authorities to intervene", "demanded the release of those detained"
     force_used = words & intervention_words() and words & (force_nouns() | crowd)
     return bool(force_used or (words & intervention_words("next") and words & crowd))
 
@@ -289,7 +308,10 @@ def acled_view(draft: Draft, following: tuple[str, ...] = ()) -> tuple[Optional[
         return None, None, [f"acled: only animals hit ('{rec.recipients[0].text}'): no violence against people"]
     acled, sub = acled_types(rec)
     if acled == "Protests" and sub == "Peaceful protest":
-        words = {t.lower_ for t in draft.sentence.doc} if draft.sentence.doc else set()
+        # force named in lower case (not the "Intervention Unit" of a name) and not asked for
+        # ("demanding a military intervention")
+        words = {t.lower_ for t in draft.sentence.doc if t.text.islower() and not _asked_for(t)} \
+            if draft.sentence.doc else set()
         if words & intervention_words():
             sub = "Protest with intervention"
         elif following and _intervention_told_after(following[0]):
