@@ -149,10 +149,15 @@ def _places_agree(a: Draft, b: Draft) -> bool:
     return haversine_km(la.lat, la.lon, lb.lat, lb.lon) <= SAME_PLACE_KM
 
 
+CONTINUING = {"day", "days", "night", "consecutive", "straight", "time", "week"}
+
+
 def opens_new_incident(draft: Draft) -> bool:
-    """"In a separate attack, gunmen …": the words before the trigger say it is another incident."""
-    words = incident_words()["apart"]
-    return any(tok.lower_ in words for tok in draft.sentence.doc[:draft.trigger.i])
+    """"In a separate attack, gunmen …": the words before the trigger say it is another incident;
+    "It was the second day of protests" tells how long the same one has gone on."""
+    words, doc = incident_words()["apart"], draft.sentence.doc
+    return any(tok.lower_ in words and not (tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ in CONTINUING)
+               for tok in doc[:draft.trigger.i])
 
 
 def same_incident(a: Draft, b: Draft, paragraphs: list[int]) -> bool:
