@@ -57,6 +57,8 @@ def _assault_mode(found: Found) -> str | None:
     if any(_names_the_victims(t) for t in found.merged):
         # "killed two suicide bombers": not a suicide attack; forces fought the bombers (ACLED: a clash)
         mode = "firearms" if weapon == "suicide-attack" else weapon
+    if mode == "heavy-weapons" and _exchange_named(tok):
+        mode = "firearms"  # "exchanged artillery", "projectiles in both directions": fire traded is a battle
     if mode not in SPECIFIC_MODES | {"primitive"} and any(t.lemma_.lower() in fighting_lemmas() for t in found.merged):
         # "clashed with small and heavy weapons": fighting, an exchange of fire; a fight with
         # sticks and stones stays one (a brawl, not a battle)
@@ -112,6 +114,13 @@ def code_events(ctx: CodingContext) -> None:
 
 AIMING_PREPOSITIONS = {"at", "on", "upon", "into", "towards", "toward"}
 PERSON_PRONOUNS = {"he", "she", "i", "we", "you"}  # "it was fired" may be a rocket
+
+
+def _exchange_named(tok: Token) -> bool:
+    """The trigger's sentence says fire went both ways ("exchanged", "in both directions")."""
+    table = weapon_modes()
+    return any(table.get(t.lower_) == "exchange" or (t.i > 0 and table.get(f"{t.nbor(-1).lower_} {t.lower_}") == "exchange")
+               for t in tok.sent)
 
 
 def _dismissal(tok: Token) -> bool:
