@@ -177,7 +177,11 @@ def _target_classes(event: Event) -> set[str]:
         classes.add("ARMED")
     if sectors - ARMED:
         classes.add("UNARMED")
-    if "CVL" in sectors:  # civilians among the targets make it violence against civilians
+    first = next((r.sector for r in event.recipients if r.sector), None)
+    if "CVL" in sectors and first not in ARMED:
+        # civilians among the targets make it violence against civilians, unless a force is the
+        # target named first ("attacked the gendarmerie station, killed one civilian and wounded
+        # four gendarmes": a battle, the civilian its casualty)
         classes.discard("ARMED")
     return classes or {"NONE"}
 
