@@ -26,7 +26,8 @@ MAX_NAME_WORDS = 6
 # Month and weekday names (English, from the standard library): they end a name, never extend it.
 _TIME_WORDS = frozenset(name.lower() for name in (*calendar.month_name[1:], *calendar.day_name))
 
-_TOKEN = re.compile(r"[^\W\d_][\w'’‘ʼ`\-]*|\d[\w\-]*|[(),;:.\"“”]|\S")
+# "J&K": an ampersand joins the letters of an abbreviated name
+_TOKEN = re.compile(r"[^\W\d_][\w'’‘ʼ`\-]*(?:&\w+)*|\d[\w\-]*|[(),;:.\"“”]|\S")
 
 
 @dataclass
