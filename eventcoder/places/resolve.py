@@ -8,7 +8,9 @@ the others, neighbouring countries, containers written with the name ("Paris, Te
 (Bankass, Mopti)": the name is read inside them, the container as the unit that holds it), the words
 around it ("Wardak province"), and the country of the event's actors when they share one. A town
 far smaller than a namesake abroad (Geneva, Washington vs Geneva) needs evidence of its own, not just
-the countries the article names. Every choice keeps the reasons that decided it.
+the countries the article names. A village (the postal layer: kind "village") is read only in a
+country the article already points to (``gate_villages``). Every choice keeps the reasons that
+decided it.
 
 The weights live in ``data/resolve_weights.json`` (tuned on the even half of LGL, see
 benchmarks/gazetteer.py). Those added with the place phrases were set by hand and checked on the
@@ -36,6 +38,8 @@ from eventcoder.places.gazetteer import (
     HOW_SKELETON,
     Candidate,
     Gazetteer,
+    LOCAL_TOWN_KINDS,
+    TOWN_KINDS,
     Place,
     get_gazetteer,
     name_key,
@@ -46,11 +50,11 @@ from eventcoder.record import Location
 
 # ACLED geo_precision of a place by its feature kind: 1 a town, 2 part of a region, 3 a region.
 PRECISION_OF_KIND = {
-    "city": 1, "capital": 1, "area": 2, "admin2": 2,
+    "city": 1, "capital": 1, "village": 1, "area": 2, "admin2": 2,
     "admin1": 3, "region": 3, "country": 3, "continent": 3, "water": 3,
 }
 KIND_LABEL = {
-    "city": "town", "capital": "capital city", "area": "area", "admin2": "county/district",
+    "city": "town", "capital": "capital city", "village": "village", "area": "area", "admin2": "county/district",
     "admin1": "province/state", "region": "region", "country": "country", "continent": "continent", "water": "sea",
 }
 # Kinds that say where the rest of the article is (they vote for a country / admin1).
@@ -166,7 +170,7 @@ def _ratios(scores: Sequence[float]) -> list[float]:
     return [math.exp(x - top) for x in scores]
 
 
-_POINT_KINDS = ("city", "capital", "admin2", "area")
+_POINT_KINDS = TOWN_KINDS + ("admin2", "area")
 
 
 class _Context:
@@ -305,8 +309,8 @@ def contains(outer: Place, inner: Place) -> bool:
         return inner.kind not in ("admin1", "admin2", "country", "region") and (
             inner.admin2 == outer.admin2 or (inner.admin1 == outer.admin1 and
                                              haversine_km(outer.lat, outer.lon, inner.lat, inner.lon) <= ADMIN2_REACH_KM))
-    if outer.kind in ("city", "capital"):
-        if inner.kind not in ("city", "capital", "area", "admin2"):
+    if outer.kind in TOWN_KINDS:
+        if inner.kind not in TOWN_KINDS + ("area", "admin2"):
             return False
         if outer.admin1 and inner.admin1 == outer.admin1 and _names_its_unit(outer):
             return True  # "al-Hasakeh" the city also names al-Hasakeh the governorate
@@ -324,7 +328,7 @@ def _largest_towns(mention: Mention) -> dict[Optional[str], int]:
     """Population of the mention's largest town of that very name, by country."""
     largest: dict[Optional[str], int] = {}
     for c in mention.candidates:
-        if c.how == HOW_NAME and c.place.kind in ("city", "capital"):
+        if c.how == HOW_NAME and c.place.kind in TOWN_KINDS:
             largest[c.place.country] = max(largest.get(c.place.country, 0), c.place.population or 0)
     return largest
 
@@ -366,7 +370,7 @@ def _score(
     # the countries the article names or its actors come from count for it: those say whose news
     # it is, not which of two towns is meant
     dominant = max((n for country, n in largest.items() if country != place.country), default=0)
-    dominated = (place.kind in ("city", "capital", "admin2") and dominant >= w["dominant_population"]
+    dominated = (place.kind in TOWN_KINDS + ("admin2",) and dominant >= w["dominant_population"]
                  and (place.population or 0) * w["dominant_ratio"] <= dominant)
     country_level = 0.0
     country_reasons: list[str] = []
@@ -413,7 +417,8 @@ def _score(
 BLOCKED = "a much larger town has this name and the article says nothing of this one"
 
 # Feature kinds that the words around a name point to ("Menakuru village", "Wardak province").
-HINT_KINDS = {"settlement": ("city",), "admin2": ("admin2",), "admin1": ("admin1", "region"), "area": ("city", "area")}
+HINT_KINDS = {"settlement": LOCAL_TOWN_KINDS, "admin2": ("admin2",), "admin1": ("admin1", "region"),
+              "area": LOCAL_TOWN_KINDS + ("area",)}
 
 
 def _prefer_cities(mention: Mention) -> Mention:
@@ -422,7 +427,7 @@ def _prefer_cities(mention: Mention) -> Mention:
     the words around the name say it is a unit ("Wardak province", "Bungudu LGA")."""
     if mention.hint in ("admin1", "admin2"):
         return mention
-    cities = [c.place for c in mention.candidates if c.place.kind in ("city", "capital") and c.how == HOW_NAME]
+    cities = [c.place for c in mention.candidates if c.place.kind in TOWN_KINDS and c.how == HOW_NAME]
     if not cities:
         return mention
     kept = [
@@ -445,15 +450,72 @@ def resolve_mentions(
 ) -> list[Optional[Resolution]]:
     """Resolve the mentions of one article jointly (each one's context is all the others).
     ``chains[i]`` lists the mentions that mention i is written inside, the most specific first
-    ("Tieba (Bankass, Mopti)"); by default the containers right after a comma or parenthesis."""
+    ("Tieba (Bankass, Mopti)"); by default the containers right after a comma or parenthesis.
+    Village readings take part only where the article points to their country (``gate_villages``)."""
     gazetteer = gazetteer or get_gazetteer()
-    # the actors' country says where a domestic event happened; actors of several countries (a
-    # meeting of two ministers) say nothing about where they met
-    actors = frozenset(c for c in actor_countries if c and gazetteer.country(c) is not None)
-    if len(actors) > 1:
-        actors = frozenset()
+    known_actors = frozenset(c for c in actor_countries if c and gazetteer.country(c) is not None)
     if chains is None:
         chains = comma_chains(text, mentions)
+    if not any(c.place.kind == "village" for m in mentions for c in m.candidates):
+        return _resolve_jointly(text, mentions, known_actors, gazetteer, chains)
+    towns = [_with_candidates(m, [c for c in m.candidates if c.place.kind != "village"]) for m in mentions]
+    first = _resolve_jointly(text, towns, known_actors, gazetteer, chains)
+    gated, set_aside = gate_villages(mentions, first, known_actors)
+    resolved = _resolve_jointly(text, gated, known_actors, gazetteer, chains)
+    for mention, resolution, countries in zip(mentions, resolved, set_aside):
+        if resolution is None:
+            continue
+        if resolution.place.kind == "village":
+            resolution.reasons.append(f"a village in {resolution.place.country}, a country the article points to")
+        if countries:
+            resolution.alternatives = len(mention.candidates)  # the reason says what was set aside
+            resolution.reasons.append(f"the village of that name in {', '.join(sorted(countries))} set aside: "
+                                      "the article points to no place there")
+    return resolved
+
+
+def gate_villages(mentions: Sequence[Mention], towns_read: Sequence[Optional[Resolution]],
+                  actor_countries: frozenset[str]) -> tuple[list[Mention], list[set[str]]]:
+    """Keep a mention's village readings (the postal layer: many small namesakes the world over)
+    only in a country the article already points to: a country or nationality it names, the
+    country of another of its places as read without villages (a container written with the
+    name, "Vodiane (Donetsk)", among them), or an actor's country. Returns the mentions and, for
+    each, the countries of the village readings set aside."""
+    named = {c.place.country for m in mentions for c in m.candidates
+             if c.place.kind == "country" and c.how in (HOW_NAME, HOW_DEMONYM) and c.place.country}
+    read = [r.place.country if r is not None else None for r in towns_read]
+    gated: list[Mention] = []
+    set_aside: list[set[str]] = []
+    for i, mention in enumerate(mentions):
+        villages = [c for c in mention.candidates if c.place.kind == "village"]
+        if not villages:
+            gated.append(mention)
+            set_aside.append(set())
+            continue
+        context = named | actor_countries | {country for j, country in enumerate(read) if j != i and country}
+        dropped = [c for c in villages if c.place.country not in context]
+        gated.append(_with_candidates(mention, [c for c in mention.candidates if c not in dropped]))
+        set_aside.append({c.place.country for c in dropped if c.place.country})
+    return gated, set_aside
+
+
+def _with_candidates(mention: Mention, candidates: list[Candidate]) -> Mention:
+    if len(candidates) == len(mention.candidates):
+        return mention
+    return Mention(mention.start, mention.end, mention.text, candidates, mention.output, mention.inside, mention.hint,
+                   mention.phrase, mention.near, mention.ner)
+
+
+def _resolve_jointly(
+    text: str,
+    mentions: Sequence[Mention],
+    known_actors: frozenset[str],
+    gazetteer: Gazetteer,
+    chains: Sequence[Sequence[int]],
+) -> list[Optional[Resolution]]:
+    # the actors' country says where a domestic event happened; actors of several countries (a
+    # meeting of two ministers) say nothing about where they met
+    actors = known_actors if len(known_actors) == 1 else frozenset()
     held_by = {i: chain[0] for i, chain in enumerate(chains) if chain}
     inners: dict[int, list[int]] = defaultdict(list)
     for inner, outer in held_by.items():
@@ -576,7 +638,7 @@ def _feature_candidates(key: str, candidates: list[Candidate]) -> list[Candidate
 def _article_place(mentions: Sequence[Mention], resolved: Sequence[Optional[Resolution]]) -> Optional[Resolution]:
     """The place the article is about: the town or district it names most often (the first named
     on a tie), else its most named province or state."""
-    for kinds in (("city", "capital", "admin2"), ("admin1",)):
+    for kinds in (TOWN_KINDS + ("admin2",), ("admin1",)):
         counts: dict[int, list[Resolution]] = {}
         for mention, resolution in zip(mentions, resolved):
             if resolution is not None and resolution.place.kind in kinds and resolution.how != HOW_DEMONYM:
@@ -611,9 +673,18 @@ def resolve_spans(
             for i, (mention, loc) in enumerate(zip(targets, found)):
                 if loc is None:
                     found[i] = to_location(mention, holder).model_copy(update={
-                        "precision": 2, "reason": f"'{mention.text}' is in no gazetteer; the article's own place, "
-                                                  f"{holder.place.name}, stands in for it"})
+                        "precision": 2, "reason": f"'{mention.text}' {unknown_because(mention)}; the article's own "
+                                                  f"place, {holder.place.name}, stands in for it"})
     return found
+
+
+def unknown_because(mention: Mention) -> str:
+    """Why a name was read as no place: no gazetteer holds it, or only villages in countries the
+    article does not point to bear it (``gate_villages``)."""
+    abroad = sorted({c.place.country for c in mention.candidates if c.place.kind == "village" and c.place.country})
+    if abroad:
+        return f"names only villages in countries the article does not point to ({', '.join(abroad)})"
+    return "is in no gazetteer"
 
 
 def find_toponyms(text: str, date: Optional[str] = None, actor_countries: Iterable[str] = ()) -> list[Location]:
