@@ -167,6 +167,7 @@ def _intervention_told_after(following: str) -> bool:
 
 
 ARMED = {"MIL", "REB", "COP", "UAF"}
+TAKEOVERS = {"Government regains territory", "Non-state actor overtakes territory"}
 SEVERAL_SIDES = {"two", "both", "rival", "warring"}  # one mention naming several parties ("the two armed groups")
 
 
@@ -350,6 +351,11 @@ def acled_view(draft: Draft, following: tuple[str, ...] = ()) -> tuple[Optional[
             sub = cue[0]
             reasons.append(f"acled: '{cue[1]}': {sub} (ACLED), no attack of the day")
             return acled_event_type_of(sub), sub, reasons
+    if sub in TAKEOVERS:
+        cue = _cue(draft, following)
+        if cue and cue[0] == "Non-violent transfer of territory":
+            reasons.append(f"acled: '{cue[1]}': the place changed hands without fighting")
+            return acled_event_type_of(cue[0]), cue[0], reasons
     if sub == "Armed clash" and _victims_off_duty(draft, following):
         acled, sub = "Violence against civilians", "Attack"
         reasons.append("acled: the soldiers or police attacked were off duty: civilians (ACLED)")

@@ -123,7 +123,7 @@ def _model_irregular_forms() -> dict[str, list[str]]:
     return forms
 
 
-MODE_RANK = {"suicide-attack": 0, "explosives": 1, "aerial": 1, "drone": 1, "heavy-weapons": 2, "grenade": 2,
+MODE_RANK = {"suicide-attack": 0, "unconventional": 0.5, "explosives": 1, "aerial": 1, "drone": 1, "heavy-weapons": 2, "grenade": 2,
              "firearms": 3, "crowd-control": 3.5, "primitive": 4}  # tear gas with live rounds: firearms
 
 

@@ -52,6 +52,8 @@ def _assault_mode(found: Found) -> str | None:
         mode = weapon  # "destroyed a vehicle with an ATGM", "destroyed hideouts and killed seven": an attack
     if mode == "abduct" and any(t.lemma_.lower() in KILLING_LEMMAS for t in found.merged[1:]):
         mode = weapon  # "kidnapped and killed": ACLED codes the killing, an attack
+    if weapon == "unconventional":
+        mode = weapon  # "dropped barrels of chlorine gas": a chemical attack however delivered (ACLED)
     if mode == "unconventional" and weapon == "crowd-control":
         mode = "crowd-control"  # "used tear gas bombs": a gas, but no chemical weapon
     if any(_names_the_victims(t) for t in found.merged):
