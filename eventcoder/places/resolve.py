@@ -435,10 +435,7 @@ def _prefer_cities(mention: Mention) -> Mention:
         if not (c.place.kind == "admin1" and any(p.country == c.place.country and p.admin1 == c.place.name for p in cities))
         and not (c.place.kind == "admin2" and any(p.country == c.place.country and p.admin2 == c.place.name for p in cities))
     ]
-    if len(kept) == len(mention.candidates):
-        return mention
-    return Mention(mention.start, mention.end, mention.text, kept, mention.output, mention.inside, mention.hint,
-                   mention.phrase, mention.near, mention.ner)
+    return _with_candidates(mention, kept)
 
 
 def resolve_mentions(
