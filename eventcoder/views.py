@@ -159,8 +159,8 @@ def _intervention_told_after(following: str) -> bool:
     words, crowd = set(tokens), incident_words()["participant"]
     if set(tokens[:3]) & incident_words()["apart"]:
         return False
-    if any(word.startswith(stem) for word in words for stem in _request_stems() - {"call"}) \
-            or CALL_FOR.search(following):
+    stems = _request_stems() - {"call"}  # "called on": CALL_FOR; "calling a policeman" asks nothing
+    if any(word.startswith(stem) for word in words for stem in stems) or CALL_FOR.search(following):
         return False  # "urged the authorities to intervene", "demanded the release of those detained"
     force_used = words & intervention_words() and words & (force_nouns() | crowd)
     return bool(force_used or (words & intervention_words("next") and words & crowd))
