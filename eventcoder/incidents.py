@@ -35,6 +35,7 @@ from eventcoder.views import acled_event_type_of, acled_view, following_sentence
 
 DATA = Path(__file__).resolve().parent / "events" / "data"
 SAME_PLACE_KM = 25.0
+EXCESSIVE = "Excessive force against protesters"
 DEFINITE = {"the", "this", "that", "these", "those"}
 
 
@@ -198,6 +199,11 @@ def _fold(kept: Draft, folded: Draft, sub: str, ctx: CodingContext, where: str) 
         rec.acled.geo_precision = other.location.precision if other.location else None
     known = {s.text for s in rec.reported_by}
     rec.reported_by += [s for s in other.reported_by if s.text not in known]
+    if sub == EXCESSIVE and not (rec.dead or rec.injured or other.mode == "firearms"):
+        # ACLED: excessive force is lethal or seriously injuring violence; protesters attacked with
+        # no one hurt and no gun fired ("were attacked by supporters; police intervened") is an intervention
+        sub = "Protest with intervention"
+        rec.reasons.append("acled: force used on the protest with no one hurt and no gun fired: an intervention")
     if sub != "=" and sub != rec.acled.sub_event_type:
         rec.acled.event_type, rec.acled.sub_event_type = acled_event_type_of(sub), sub
     start, end = min(rec.evidence.start, other.evidence.start), max(rec.evidence.end, other.evidence.end)
