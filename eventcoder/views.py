@@ -140,6 +140,7 @@ def _victims_in_crime(draft: Draft, following: tuple[str, ...]) -> bool:
 CALL_FOR = re.compile(r"\bcall(?:ed|ing|s)?\s+(?:on|for|upon)\b", re.IGNORECASE)  # not "calling a policeman …"
 
 
+@functools.lru_cache(maxsize=1)
 def _request_stems() -> frozenset[str]:
     """Demand verbs (incident_words.tsv) as stems of their written forms ("urged", "demanding");
     not "protest", which every protest sentence holds."""
