@@ -292,3 +292,28 @@ def test_the_actors_country_vouches_for_another_spelling_of_a_province() -> None
     loc = events[0].location
     # "Galgaduud" is not the gazetteer's spelling (Galguduud); the Somali actors vouch for it
     assert loc is not None and (loc.country, loc.admin1) == ("SOM", "Galgaduud"), loc
+
+
+def test_a_road_named_by_two_places_reads_both() -> None:
+    slots = find_slots("Traders blocked the Qabb Elias- Dahr el Baydar road and the Beirut-Damascus highway.")
+    assert [(s.text, s.near) for s in slots] == [("Qabb Elias", True), ("Dahr el Baydar", True),
+                                                 ("Beirut", True), ("Damascus", True)]
+    # one hyphenated name before a road is one place, not two
+    assert [s.text for s in find_slots("They blocked the Sidon road in Tyre.")] == ["Sidon", "Tyre"]
+
+
+def test_a_lone_capitalised_date_before_a_unit_word_is_a_misread_place() -> None:
+    from spacy.tokens import Doc, Span
+
+    from eventcoder.nlp import load_model
+    from eventcoder.places.mentions import _misread_date
+
+    vocab = load_model().vocab
+    doc = Doc(vocab, words=["Drivers", "closed", "the", "Taalabaya", "highway", "on", "Friday", "night", "."])
+    doc.ents = [Span(doc, 3, 4, label="DATE"), Span(doc, 6, 8, label="DATE")]
+    road_name, friday_night = doc.ents
+    assert _misread_date(road_name)
+    assert not _misread_date(friday_night)
+    doc = Doc(vocab, words=["Shops", "closed", "for", "Ramadan", "."])
+    doc.ents = [Span(doc, 3, 4, label="DATE")]
+    assert not _misread_date(doc.ents[0])  # a feast, not followed by a unit word

