@@ -272,7 +272,10 @@ def chain_of(direct: dict[int, int], index: int) -> list[int]:
 # How far a town may lie from a container that is itself a town (an admin2 named after its seat,
 # "Abu Salim (Tripoli)"), and from the centre of a curated region or area.
 TOWN_REACH_KM = 40.0
-ADMIN2_REACH_KM = 60.0
+# How far a town of the same admin1 may lie from the centre of a district that the gazetteer does not
+# list it in: districts are redrawn ("Tirupati (Chittoor, AP)": Tirupati has its own district since
+# 2022), and a large one reaches 70 km from its centre.
+ADMIN2_REACH_KM = 80.0
 REGION_REACH_KM = {"region": 400.0, "area": 60.0, "water": 400.0}
 
 
