@@ -302,7 +302,7 @@ def test_a_road_named_by_two_places_reads_both() -> None:
     assert [s.text for s in find_slots("They blocked the Sidon road in Tyre.")] == ["Sidon", "Tyre"]
 
 
-def test_a_lone_capitalised_date_before_a_unit_word_is_a_misread_place() -> None:
+def test_a_date_that_is_only_a_capitalised_name_is_a_misread_place() -> None:
     from spacy.tokens import Doc, Span
 
     from eventcoder.nlp import load_model
@@ -314,6 +314,22 @@ def test_a_lone_capitalised_date_before_a_unit_word_is_a_misread_place() -> None
     road_name, friday_night = doc.ents
     assert _misread_date(road_name)
     assert not _misread_date(friday_night)
-    doc = Doc(vocab, words=["Shops", "closed", "for", "Ramadan", "."])
-    doc.ents = [Span(doc, 3, 4, label="DATE")]
-    assert not _misread_date(doc.ents[0])  # a feast, not followed by a unit word
+    doc = Doc(vocab, words=["Shops", "closed", "in", "Ramadan", "and", "in", "Quneitra", "."])
+    doc.ents = [Span(doc, 3, 4, label="DATE"), Span(doc, 6, 7, label="DATE")]
+    feast, town = doc.ents
+    assert not _misread_date(feast)
+    assert _misread_date(town)
+
+
+def test_the_town_a_site_is_named_after_is_read_inside_the_sites_container() -> None:
+    from eventcoder.places.mentions import with_phrases
+    from eventcoder.places.resolve import Mention, lookup
+
+    gazetteer = get_gazetteer()
+    text = "A bomb exploded in Nawa-e Barakzayi district, Helmand."
+    assert any(c.place.country == "CIV" for c in lookup(gazetteer, "Nawa"))  # the namesake to keep out
+    spans = [(text.index(name), text.index(name) + len(name)) for name in ("Nawa", "Helmand")]
+    found = [Mention(s, e, text[s:e], lookup(gazetteer, text[s:e])) for s, e in spans]  # as NER finds them
+    mentions, _, unknown = with_phrases(text, 0, found, gazetteer)
+    assert all(c.place.country == "AFG" for m in mentions for c in m.candidates)
+    assert [u.text for u in unknown] == ["Nawa", "Nawa-e Barakzayi"]  # both stand in for Helmand

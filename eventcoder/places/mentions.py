@@ -327,16 +327,13 @@ def _within(candidates: list[Candidate], outers: list[Mention]) -> list[Candidat
 
 
 def _misread_date(ent) -> bool:
-    """A date or time entity that is one capitalised name right before a unit word ("blocked the
-    Taalabaya highway": NER's DATE) is NER's mistake: dates have digits, month or day names, or
-    lower-case words ("last week"), and no road or district is named after one."""
+    """A date or time entity that is only capitalised names ("in Quneitra", "the Taalabaya highway":
+    NER's DATE for an unfamiliar name) is NER's mistake: dates have digits, month or day names, or
+    lower-case words ("last week"); feasts ("Ramadan") are among the scan's stopwords."""
     if ent.label_ not in ("DATE", "TIME") or any(ch.isdigit() for ch in ent.text):
         return False
     names = ent.text.split()
-    if any(not w[:1].isupper() or w.lower() in TIME_WORDS for w in names):
-        return False
-    after = ent.doc[ent.end] if ent.end < len(ent.doc) else None
-    return after is not None and after.lower_ in unit_hints()
+    return all(w[:1].isupper() and w.lower() not in TIME_WORDS and w.lower() not in stopwords() for w in names)
 
 
 def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gazetteer,
@@ -418,6 +415,9 @@ def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gaz
     for site, town in named_after.items():
         if site in links and town not in links:
             links[town] = links[site]  # "Belgrade-Stari Grad, Serbia": Belgrade is in Serbia too
+            # and is read inside it as a phrase name is ("Nawa-e Barakzayi district, Helmand": not
+            # Nawa in Cote d'Ivoire)
+            work[town].phrase = True  # type: ignore[union-attr]
         links[site], strong[site] = town, True
     # a neighbourhood written without its town ("in the Vale Verde neighborhood") belongs to the
     # town the sentence has named before it, not to a distant town of the same name
@@ -435,7 +435,8 @@ def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gaz
         inners.setdefault(b, []).append(a)
     named = frozenset(_named_countries(work)) | countries
     # read each phrase name inside its containers, most specific name first
-    for index in sorted(set(of_slot.values()), key=lambda i: len(chain_of(links, i))):  # containers first
+    read = set(of_slot.values()) | set(named_after.values())
+    for index in sorted(read, key=lambda i: len(chain_of(links, i))):  # containers first
         mention = work[index]
         if mention is None or not mention.phrase:
             continue
