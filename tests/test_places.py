@@ -333,3 +333,13 @@ def test_the_town_a_site_is_named_after_is_read_inside_the_sites_container() -> 
     mentions, _, unknown = with_phrases(text, 0, found, gazetteer)
     assert all(c.place.country == "AFG" for m in mentions for c in m.candidates)
     assert [u.text for u in unknown] == ["Nawa", "Nawa-e Barakzayi"]  # both stand in for Helmand
+
+
+def test_a_country_that_backs_or_leads_a_force_is_not_where_it_acted() -> None:
+    from eventcoder.coder import Coder
+    from eventcoder.read import Article
+
+    article = Article(id="backed", date="2021-07-03",
+                      text="Gunmen targeted with gunshots a military vehicle belonging to a Turkey backed faction.")
+    located = [e.location for e in Coder().code(article) if e.location is not None]
+    assert all(loc.text != "Turkey" for loc in located), [loc.reason for loc in located]

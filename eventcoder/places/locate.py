@@ -276,12 +276,19 @@ def _mislabelled(place: ArticlePlace) -> bool:
         any(ent.start == place.span.start and ent.end == place.span.end for ent in place.span.doc.ents)
 
 
+_PARTICIPLE_AFTER = re.compile(r"[\s-]+([A-Za-z]+)")
+
+
 def _actor_like(place: ArticlePlace, actor_spans: list[tuple[int, int]]) -> bool:
     """A capital, country or state standing for its government ("Baku said", "Azerbaijan's aggression",
     "in addition to the United States, ... Russia have asked"), or a name inside an actor's or an
     organisation's name ("the Armed Forces of Armenia", "the Nagorno Karabakh authorities")."""
     if place.mention.inside in ("ORG", "PERSON", "NORP"):
         return True
+    participle = _PARTICIPLE_AFTER.match(place.sentence.text, place.mention.end - place.sentence.start)
+    if place.resolution.place.kind in ("country", "capital") and participle and \
+            participle.group(1).lower() in phrase_words("attribute_participle"):
+        return True  # "a Turkey backed faction", "Washington-funded programmes": whose, not where
     if place.span is None:
         # an unparsed sentence: a country name right before a common noun is an attribute ("the
         # high US dollar exchange rate")
