@@ -145,3 +145,14 @@ def test_a_longer_party_name_beats_a_shorter_one_inside_it():
     """Sudan's National Congress Party is not India's Congress party."""
     assert resolve_text("supporters of the National Congress Party", "2020-01-01").country == "SDN"
     assert resolve_text("Congress party workers", "2020-01-01").country == "IND"
+
+
+def test_a_sentence_initial_article_is_no_part_of_a_short_capitalised_name():
+    """"The PRC protested …", "The UK said …": a capitalised "The" opening the sentence does not make
+    the name a longer place name (a village called PRC elsewhere) nor the US a demonym."""
+    from eventcoder.coder import code_text
+
+    events = code_text("The PRC on Friday protested the docking of a foreign warship in its waters.", "1999-03-05")
+    assert any(a.country == "CHN" for e in events for a in e.actors), [(e.event_type, e.actors) for e in events]
+    assert resolve_text("The UK", "2001-01-01").country == "GBR"
+    assert resolve_text("The US", "2001-01-01").sector == "GOV"
