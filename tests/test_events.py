@@ -63,3 +63,15 @@ def test_a_stated_intent_shares_nothing_with_the_act_it_names():
     (act,) = [e for e in events if e.event_type == "COERCE"]
     assert act.acled.sub_event_type is not None and stance.acled.sub_event_type is None
     assert stance.acled is not act.acled and stance.actors is not act.actors
+
+
+def test_a_stated_commitment_is_an_agreement_of_its_own():
+    """"X is committed to Y", "X remains committed to Y": the commitment is an AGREE by X even when
+    what X commits to names no event; "loyal to" in the subject makes no commitment."""
+    events = code_text("Officials said Peru is committed to lowering fuel subsidies over two years.", "2003-06-10")
+    assert any(e.event_type == "AGREE" and e.realized and [a.country for a in e.actors] == ["PER"] for e in events), \
+        [(e.event_type, e.realized, [a.country for a in e.actors]) for e in events]
+    events = code_text("Seoul remains committed to reunion talks with Pyongyang.", "2003-06-10")
+    assert any(e.event_type == "AGREE" and e.realized for e in events), [(e.event_type, e.realized) for e in events]
+    events = code_text("Gunmen loyal to the warlord committed a massacre in the hills.", "2003-06-10")
+    assert not any(e.event_type == "AGREE" for e in events), [(e.event_type, e.trigger.text) for e in events]

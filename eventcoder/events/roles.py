@@ -55,6 +55,12 @@ def place_nouns() -> frozenset[str]:
     return word_set(DATA / "place_nouns.txt")
 
 
+@functools.lru_cache(maxsize=1)
+def stance_participles() -> frozenset[str]:
+    """Participles whose passive subject holds the stance ("is committed to"), from data/stance_participles.txt."""
+    return word_set(DATA / "stance_participles.txt")
+
+
 def noun_phrase(token: Token) -> Span:
     """The noun phrase a head token stands for, with its 'of' chain ("the Armed Forces of Armenia")."""
     keep = {token.i}
@@ -253,8 +259,10 @@ def _roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
         if verb.dep_ == "ccomp":
             sources = _subject(verb.head)
         return sources, recipients
-    if trigger.pos_ == "VERB":
-        passive = _is_passive(trigger)
+    if trigger.pos_ in ("VERB", "ADJ"):  # ADJ: a participle read as an adjective ("remains committed to")
+        # "X is committed to …": a stance participle with no "by" phrase is X's own act
+        stative = trigger.lower_ in stance_participles() and not _prep_objects(trigger, {"by"})
+        passive = _is_passive(trigger) and not stative
         # "a man was shot and wounded": the second participle shares the first one's passive subject
         shared = trigger.dep_ == "conj" and trigger.tag_ == "VBN" and not passive and _is_passive(trigger.head)
         # "was found beheaded", "were found shot dead": whoever was found is the victim
@@ -267,7 +275,7 @@ def _roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
             if not sources:  # "were killed following an operation by X", "… in an attack by X"
                 sources = [g for p in _prep_objects(holder, CAUSE_PREPS) for g in _prep_objects(p, {"by"})]
         else:
-            sources = _subject(trigger)
+            sources = _subject(trigger) or ([c for c in trigger.children if c.dep_ == "nsubjpass"] if stative else [])
             # "shells by X killed …", "a Taliban airstrike killed …": the weapon or attack that is the
             # subject stands for whoever used it
             sources = [t for src in sources for t in (_user_of(src) if _is_means(src) else [src])]
