@@ -75,3 +75,14 @@ def test_a_stated_commitment_is_an_agreement_of_its_own():
     assert any(e.event_type == "AGREE" and e.realized for e in events), [(e.event_type, e.realized) for e in events]
     events = code_text("Gunmen loyal to the warlord committed a massacre in the hills.", "2003-06-10")
     assert not any(e.event_type == "AGREE" for e in events), [(e.event_type, e.trigger.text) for e in events]
+
+
+def test_an_act_declared_out_of_the_question_is_refused():
+    """"Lifting the curfew is out of the question": the lifting is not done, and ruling it out is a
+    REJECT."""
+    events = code_text("The interior minister said lifting the curfew in the capital was out of the question.", "2002-08-19")
+    assert any(e.event_type == "REJECT" and e.realized for e in events), [(e.event_type, e.realized) for e in events]
+    assert not any(e.event_type == "CONCEDE" and e.realized for e in events)
+    events = code_text("A pullout from the border zone is out of the question for now, the army chief said.", "2002-08-19")
+    assert any(e.event_type == "REJECT" and e.realized for e in events), [(e.event_type, e.realized) for e in events]
+    assert not any(e.event_type == "RETREAT" and e.realized for e in events)
