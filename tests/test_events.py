@@ -86,3 +86,9 @@ def test_an_act_declared_out_of_the_question_is_refused():
     events = code_text("A pullout from the border zone is out of the question for now, the army chief said.", "2002-08-19")
     assert any(e.event_type == "REJECT" and e.realized for e in events), [(e.event_type, e.realized) for e in events]
     assert not any(e.event_type == "RETREAT" and e.realized for e in events)
+
+
+def test_an_offer_on_a_condition_is_an_agreement():
+    """"X would free Y if Z …": PLOVER codes an offer as AGREE even when it sets a condition."""
+    events = code_text("The kidnappers said they would free the engineers if the province paid a ransom.", "1998-02-11")
+    assert any(e.event_type == "AGREE" and e.realized for e in events), [(e.event_type, e.realized) for e in events]
