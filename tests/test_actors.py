@@ -156,3 +156,13 @@ def test_a_sentence_initial_article_is_no_part_of_a_short_capitalised_name():
     assert any(a.country == "CHN" for e in events for a in e.actors), [(e.event_type, e.actors) for e in events]
     assert resolve_text("The UK", "2001-01-01").country == "GBR"
     assert resolve_text("The US", "2001-01-01").sector == "GOV"
+
+
+def test_a_bomb_with_no_one_named_is_an_unidentified_group_of_the_place():
+    """"A roadside bomb near Kandahar killed two Canadian soldiers": nobody named as planting it; the
+    source is an unidentified armed group of the place's country, not of the victims' country."""
+    from eventcoder.coder import code_text
+
+    events = code_text("A roadside bomb near Kandahar killed two Canadian soldiers on Friday.", "2006-04-22")
+    (attack,) = [e for e in events if e.event_type == "ASSAULT"]
+    assert [(a.country, a.sector) for a in attack.actors] == [("AFG", "UAF")], attack.actors
