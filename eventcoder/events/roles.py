@@ -234,6 +234,19 @@ def _user_of(means: Token) -> list[Token]:
             and c.ent_type_ in ("NORP", "GPE", "ORG") and c.pos_ in ("PROPN", "ADJ")]
 
 
+def _misparsed_main_verb(participle: Token) -> bool:
+    """"A Syrian newspaper called Thursday on Arabs to unite": the parser made the noun the sentence's
+    root and the verb a participle hung on it. A participle on a root noun with someone it acts on
+    (an object, or "on X") and an infinitive of its own ("to unite"), and no "by" phrase, is the
+    sentence's active main verb ("soldiers killed in an ambush" stays passive)."""
+    head = participle.head
+    acted_on = any(c.dep_ in ("dobj", "dative") for c in participle.children) \
+        or bool(_prep_objects(participle, {"on", "upon"}))
+    return head.dep_ == "ROOT" and head.i < participle.i and acted_on and not _prep_objects(participle, {"by"}) \
+        and any(c.dep_ in ("advcl", "xcomp") and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children)
+                for c in participle.children)
+
+
 def _is_passive(verb: Token) -> bool:
     """Passive: a passive subject, or a passive auxiliary with no active subject ("IS militants
     attacked X": the parser may read the group's name as 'is')."""
@@ -296,7 +309,7 @@ def _roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
             if trigger.dep_ == "acl" and trigger.head.pos_ in ("NOUN", "PROPN"):
                 # a verb hung on a noun: "interns protested" (a misparse: the noun acts) or
                 # "elements killed (by X)" (a participle: the noun undergoes)
-                if trigger.tag_ == "VBN" and event_type != "PROTEST":  # nobody "is protested"
+                if trigger.tag_ == "VBN" and event_type != "PROTEST" and not _misparsed_main_verb(trigger):
                     recipients = recipients or [trigger.head]
                 elif not sources:
                     sources = [trigger.head]
