@@ -145,3 +145,24 @@ def test_a_longer_party_name_beats_a_shorter_one_inside_it():
     """Sudan's National Congress Party is not India's Congress party."""
     assert resolve_text("supporters of the National Congress Party", "2020-01-01").country == "SDN"
     assert resolve_text("Congress party workers", "2020-01-01").country == "IND"
+
+
+def test_a_sentence_initial_article_is_no_part_of_a_short_capitalised_name():
+    """"The PRC protested …", "The UK said …": a capitalised "The" opening the sentence does not make
+    the name a longer place name (a village called PRC elsewhere) nor the US a demonym."""
+    from eventcoder.coder import code_text
+
+    events = code_text("The PRC on Friday protested the docking of a foreign warship in its waters.", "1999-03-05")
+    assert any(a.country == "CHN" for e in events for a in e.actors), [(e.event_type, e.actors) for e in events]
+    assert resolve_text("The UK", "2001-01-01").country == "GBR"
+    assert resolve_text("The US", "2001-01-01").sector == "GOV"
+
+
+def test_a_bomb_with_no_one_named_is_an_unidentified_group_of_the_place():
+    """"A roadside bomb near Kandahar killed two Canadian soldiers": nobody named as planting it; the
+    source is an unidentified armed group of the place's country, not of the victims' country."""
+    from eventcoder.coder import code_text
+
+    events = code_text("A roadside bomb near Kandahar killed two Canadian soldiers on Friday.", "2006-04-22")
+    (attack,) = [e for e in events if e.event_type == "ASSAULT"]
+    assert [(a.country, a.sector) for a in attack.actors] == [("AFG", "UAF")], attack.actors

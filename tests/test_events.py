@@ -63,3 +63,32 @@ def test_a_stated_intent_shares_nothing_with_the_act_it_names():
     (act,) = [e for e in events if e.event_type == "COERCE"]
     assert act.acled.sub_event_type is not None and stance.acled.sub_event_type is None
     assert stance.acled is not act.acled and stance.actors is not act.actors
+
+
+def test_a_stated_commitment_is_an_agreement_of_its_own():
+    """"X is committed to Y", "X remains committed to Y": the commitment is an AGREE by X even when
+    what X commits to names no event; "loyal to" in the subject makes no commitment."""
+    events = code_text("Officials said Peru is committed to lowering fuel subsidies over two years.", "2003-06-10")
+    assert any(e.event_type == "AGREE" and e.realized and [a.country for a in e.actors] == ["PER"] for e in events), \
+        [(e.event_type, e.realized, [a.country for a in e.actors]) for e in events]
+    events = code_text("Seoul remains committed to reunion talks with Pyongyang.", "2003-06-10")
+    assert any(e.event_type == "AGREE" and e.realized for e in events), [(e.event_type, e.realized) for e in events]
+    events = code_text("Gunmen loyal to the warlord committed a massacre in the hills.", "2003-06-10")
+    assert not any(e.event_type == "AGREE" for e in events), [(e.event_type, e.trigger.text) for e in events]
+
+
+def test_an_act_declared_out_of_the_question_is_refused():
+    """"Lifting the curfew is out of the question": the lifting is not done, and ruling it out is a
+    REJECT."""
+    events = code_text("The interior minister said lifting the curfew in the capital was out of the question.", "2002-08-19")
+    assert any(e.event_type == "REJECT" and e.realized for e in events), [(e.event_type, e.realized) for e in events]
+    assert not any(e.event_type == "CONCEDE" and e.realized for e in events)
+    events = code_text("A pullout from the border zone is out of the question for now, the army chief said.", "2002-08-19")
+    assert any(e.event_type == "REJECT" and e.realized for e in events), [(e.event_type, e.realized) for e in events]
+    assert not any(e.event_type == "RETREAT" and e.realized for e in events)
+
+
+def test_an_offer_on_a_condition_is_an_agreement():
+    """"X would free Y if Z …": PLOVER codes an offer as AGREE even when it sets a condition."""
+    events = code_text("The kidnappers said they would free the engineers if the province paid a ransom.", "1998-02-11")
+    assert any(e.event_type == "AGREE" and e.realized for e in events), [(e.event_type, e.realized) for e in events]

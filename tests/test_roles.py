@@ -47,3 +47,12 @@ def test_roles_case(case: dict) -> None:
         assert not any(country in s["actor_countries"] for s in events), (case["why"], events)
     for sector in case.get("no_recipient_sector", []):
         assert not any(sector in s["recipient_sectors"] for s in events), (case["why"], events)
+
+
+def test_a_root_noun_with_a_participle_that_calls_on_someone_is_the_caller():
+    """"A Greek daily called Friday on Athens to …": when the parser hangs the verb on the noun as a
+    participle, the noun still does the calling (a participle that calls on someone to act is active)."""
+    events = code_text("A leading Greek newspaper called Friday on Athens to freeze talks with Skopje.", "1994-02-18")
+    (call,) = [e for e in events if e.event_type == "REQUEST"]
+    assert [(a.country, a.sector) for a in call.actors] == [("GRC", "JRN")], (call.actors, call.recipients)
+    assert not any(r.text.endswith("newspaper") for r in call.recipients), call.recipients

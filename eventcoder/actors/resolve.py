@@ -108,7 +108,9 @@ def _names_capitalised(entries: list[Entry], text: str, phrase: str) -> list[Ent
         return entries
     written = found.group(0)
     run = _name_around(text, found.start(), found.end())
-    if run != written and any(e.kind in ("country", "capital") for e in entries):
+    # "The PRC demanded …": a sentence's capitalised article is no part of the name it precedes
+    bare = re.sub(r"^(the|a|an)\s+", "", run, flags=re.IGNORECASE)
+    if run != written and bare != written and any(e.kind in ("country", "capital") for e in entries):
         # "Valle de Santiago", "Victoria de Durango": a capital's name inside a longer place name
         entries = [e for e in entries if e.kind not in ("country", "capital") or not _place_elsewhere(run, e.country)]
     if caps_only and len(key.replace(" ", "")) <= 3 and not written.isupper():

@@ -313,6 +313,20 @@ def _unnamed_protesters(ctx: CodingContext, draft: Draft) -> ActorRef:
                     reason="no one named as protesting: protesters by default")
 
 
+# weapons planted, thrown or carried by someone often never named: a bomb with no one named as its user
+# is the act of an unidentified armed group where it went off (CAMEO and ACLED code it so)
+UNCLAIMED_MODES = {"explosives", "suicide-attack", "grenade"}
+
+
+def _unidentified_attackers(ctx: CodingContext, draft: Draft) -> ActorRef:
+    """"A roadside bomb killed two soldiers": nobody named; the country is left to the place's (views)."""
+    trigger = draft.trigger
+    start = draft.sentence.char(trigger)
+    return ActorRef(text=trigger.text, name="Unidentified armed group", country=None, sector="UAF",
+                    start=start, end=start + len(trigger.text),
+                    reason="no one named as attacking with a bomb: an unidentified armed group")
+
+
 def _split_sides(draft: Draft) -> None:
     """"Houthi and Saudi forces clashed", "forces of India and Pakistan exchanged fire": one phrase
     names both sides of a fight; the first country named is the source, the others the recipients."""
@@ -375,5 +389,8 @@ def code_actors(ctx: CodingContext) -> None:
             draft.record.actors = fallback_sources(ctx, draft)
             if not draft.record.actors and protest and draft.record.realized:
                 draft.record.actors = [_unnamed_protesters(ctx, draft)]
+            if not draft.record.actors and draft.record.event_type == "ASSAULT" and draft.record.realized \
+                    and draft.record.mode in UNCLAIMED_MODES:
+                draft.record.actors = [_unidentified_attackers(ctx, draft)]
             if not draft.record.actors:
                 draft.record.reasons.append("actors: no source found in the event's clause")

@@ -15,7 +15,7 @@ DATA = Path(__file__).resolve().parent / "data"
 @dataclass(frozen=True)
 class TriggerRule:
     lemma: str
-    pos: str  # VERB or NOUN
+    pos: str  # VERB, NOUN, AUX or ADJ
     event_type: str
     mode: Optional[str]
     cameo: Optional[str]
@@ -99,7 +99,7 @@ def _surface_needs(needs: tuple[str, ...], irregular: dict[str, list[str]]) -> s
             lemma = need[1:]
             words |= _inflections(lemma) | set(irregular.get(lemma, []))
         else:
-            words.add(need)
+            words.add(need.removeprefix(">"))  # ">to": the complement word as written
     return words
 
 

@@ -30,7 +30,7 @@ class Modality:
     negated: bool = False
     hypothetical: bool = False
     reason: Optional[str] = None
-    # negation | refusal | prevention | request | intent | future | possibility | conditional | infinitive
+    # negation | refusal (also 'X is out of the question') | prevention | request | intent | future | possibility | conditional | infinitive
     kind: Optional[str] = None
     cue: Optional[Token] = None  # the word that set the mood ("will", "promised", "if")
 
@@ -83,6 +83,23 @@ def _negated_argument(trigger: Token) -> Optional[Token]:
     return None
 
 
+SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
+
+
+def _ruled_out(node: Token) -> Optional[Token]:
+    """"Lifting the embargo is out of the question", "talks are off the table": the subject of a
+    ruled-out phrase (modality.tsv role "ruled-out") is refused. The phrase's first word, or None."""
+    if node.dep_ not in SUBJECT_DEPS or node.head.i == node.i:
+        return None
+    words = _words()
+    for child in node.head.children:
+        if child.dep_ == "prep" and child.i > node.i:
+            phrase = " ".join(t.lower_ for t in child.subtree)  # "out of the question for now"
+            if any(words.get(" ".join(phrase.split()[:n])) == "ruled-out" for n in (3, 4)):
+                return child
+    return None
+
+
 def modality(trigger: Token) -> Modality:
     if trigger.pos_ == "AUX":
         return Modality()  # "must" as a trigger: the demand itself is made
@@ -117,6 +134,9 @@ def modality(trigger: Token) -> Modality:
             and any(c.dep_ == "mark" and c.lower_ == "before" for c in trigger.children):
         return Modality(negated=True, reason=f"thwarted by '{trigger.head.text}' before it happened",
                         kind="prevention", cue=trigger.head)
+    ruled = _ruled_out(trigger)  # the trigger itself is ruled out, not what its own clause names
+    if ruled is not None:
+        return Modality(negated=True, reason=f"ruled out ('{ruled.text} …')", kind="refusal", cue=ruled)
     node = verb
     for _ in range(6):
         for child in node.children:

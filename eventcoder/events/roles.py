@@ -55,6 +55,12 @@ def place_nouns() -> frozenset[str]:
     return word_set(DATA / "place_nouns.txt")
 
 
+@functools.lru_cache(maxsize=1)
+def stance_participles() -> frozenset[str]:
+    """Participles whose passive subject holds the stance ("is committed to"), from data/stance_participles.txt."""
+    return word_set(DATA / "stance_participles.txt")
+
+
 def noun_phrase(token: Token) -> Span:
     """The noun phrase a head token stands for, with its 'of' chain ("the Armed Forces of Armenia")."""
     keep = {token.i}
@@ -228,6 +234,19 @@ def _user_of(means: Token) -> list[Token]:
             and c.ent_type_ in ("NORP", "GPE", "ORG") and c.pos_ in ("PROPN", "ADJ")]
 
 
+def _misparsed_main_verb(participle: Token) -> bool:
+    """"A Syrian newspaper called Thursday on Arabs to unite": the parser made the noun the sentence's
+    root and the verb a participle hung on it. A participle on a root noun with someone it acts on
+    (an object, or "on X") and an infinitive of its own ("to unite"), and no "by" phrase, is the
+    sentence's active main verb ("soldiers killed in an ambush" stays passive)."""
+    head = participle.head
+    acted_on = any(c.dep_ in ("dobj", "dative") for c in participle.children) \
+        or bool(_prep_objects(participle, {"on", "upon"}))
+    return head.dep_ == "ROOT" and head.i < participle.i and acted_on and not _prep_objects(participle, {"by"}) \
+        and any(c.dep_ in ("advcl", "xcomp") and any(g.dep_ == "aux" and g.lower_ == "to" for g in c.children)
+                for c in participle.children)
+
+
 def _is_passive(verb: Token) -> bool:
     """Passive: a passive subject, or a passive auxiliary with no active subject ("IS militants
     attacked X": the parser may read the group's name as 'is')."""
@@ -253,8 +272,10 @@ def _roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
         if verb.dep_ == "ccomp":
             sources = _subject(verb.head)
         return sources, recipients
-    if trigger.pos_ == "VERB":
-        passive = _is_passive(trigger)
+    if trigger.pos_ in ("VERB", "ADJ"):  # ADJ: a participle read as an adjective ("remains committed to")
+        # "X is committed to …": a stance participle with no "by" phrase is X's own act
+        stative = trigger.lower_ in stance_participles() and not _prep_objects(trigger, {"by"})
+        passive = _is_passive(trigger) and not stative
         # "a man was shot and wounded": the second participle shares the first one's passive subject
         shared = trigger.dep_ == "conj" and trigger.tag_ == "VBN" and not passive and _is_passive(trigger.head)
         # "was found beheaded", "were found shot dead": whoever was found is the victim
@@ -267,7 +288,7 @@ def _roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
             if not sources:  # "were killed following an operation by X", "… in an attack by X"
                 sources = [g for p in _prep_objects(holder, CAUSE_PREPS) for g in _prep_objects(p, {"by"})]
         else:
-            sources = _subject(trigger)
+            sources = _subject(trigger) or ([c for c in trigger.children if c.dep_ == "nsubjpass"] if stative else [])
             # "shells by X killed …", "a Taliban airstrike killed …": the weapon or attack that is the
             # subject stands for whoever used it
             sources = [t for src in sources for t in (_user_of(src) if _is_means(src) else [src])]
@@ -288,7 +309,7 @@ def _roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
             if trigger.dep_ == "acl" and trigger.head.pos_ in ("NOUN", "PROPN"):
                 # a verb hung on a noun: "interns protested" (a misparse: the noun acts) or
                 # "elements killed (by X)" (a participle: the noun undergoes)
-                if trigger.tag_ == "VBN" and event_type != "PROTEST":  # nobody "is protested"
+                if trigger.tag_ == "VBN" and event_type != "PROTEST" and not _misparsed_main_verb(trigger):
                     recipients = recipients or [trigger.head]
                 elif not sources:
                     sources = [trigger.head]

@@ -311,7 +311,8 @@ def stance_event(ctx: CodingContext, sentence, record: Event, mood, sources, rec
             # "X will withdraw unless Y …": an ultimatum, a threat whatever the act announced
             etype, why = "THREATEN", f"ultimatum ({mood.cue.text} … unless) to {record.event_type.lower()}"
         elif intent != "THREATEN" and any(t.lower_ == "if" for t in sentence.doc):
-            return None  # a conditional offer is not a commitment
+            # "X would meet Y if Y …": an offer on a condition is still an offer (PLOVER AGREE)
+            etype, why = intent, f"conditional offer ({mood.cue.text} … if) to {record.event_type.lower()}"
         elif intent == "THREATEN" and mood.cue.lemma_.lower() in PREPARING:
             # "the army prepared to resume shelling": getting ready to use force is mobilizing
             etype, why = "MOBILIZE", f"preparing ({mood.cue.text}) to {record.event_type.lower()}"

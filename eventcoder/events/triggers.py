@@ -10,7 +10,8 @@ from eventcoder.events.lexicon import TriggerRule, trigger_rules
 from eventcoder.events.roles import is_light
 
 NAME_LABELS = {"ORG", "PERSON", "GPE", "NORP", "LOC", "FAC", "WORK_OF_ART", "LAW", "PRODUCT"}
-POS_OF = {"VERB": "VERB", "NOUN": "NOUN", "PROPN": "NOUN", "AUX": "AUX"}  # AUX: "X said Y must …"
+# AUX: "X said Y must …"; ADJ: a participle read as an adjective ("remains committed to …")
+POS_OF = {"VERB": "VERB", "NOUN": "NOUN", "PROPN": "NOUN", "AUX": "AUX", "ADJ": "ADJ"}
 
 
 @dataclass
@@ -30,6 +31,7 @@ def _needs_met(token: Token, needs: tuple[str, ...]) -> bool:
     near |= {"^" + token.head.lemma_.lower()}  # "^open": the trigger's head word ("open fire")
     near |= {t.lower_ for t in token.lefts for t in t.subtree}
     near |= {g.lower_ for c in token.rights for g in c.children}  # "leaving two militants dead"
+    near |= {">" + c.lower_ for c in token.rights}  # ">to": the trigger's own complement ("committed to …")
     # "pulled out of the talks", "walked away from the negotiations": a two-word preposition
     near |= {o.lower_ for c in token.rights if c.dep_ in ("prep", "advmod", "prt") and c.lower_ in ("out", "away")
              for p in c.children if p.dep_ == "prep" for o in p.children if o.dep_ == "pobj"}
@@ -130,7 +132,8 @@ INHERITED_MODES = {"heavy-weapons", "aerial", "drone", "explosives", "suicide-at
 # cross-type merges: (kept type, absorbed type) — "a ceasefire was agreed" is one event; only a noun
 # absorbs ("agreed to withdraw" is an agreement, the withdrawal still to come)
 ABSORBS = {("RETREAT", "AGREE")}
-OFFERS = {"offer", "propose", "suggest", "float"}  # "offered a ceasefire": an offer, none agreed yet
+# "offered a ceasefire", "committed to a withdrawal": an offer or a commitment, none agreed or done yet
+OFFERS = {"offer", "propose", "suggest", "float", "commit", "committed"}
 
 
 def find_triggers(doc: Doc) -> list[Found]:
