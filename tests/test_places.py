@@ -343,3 +343,14 @@ def test_a_country_that_backs_or_leads_a_force_is_not_where_it_acted() -> None:
                       text="Gunmen targeted with gunshots a military vehicle belonging to a Turkey backed faction.")
     located = [e.location for e in Coder().code(article) if e.location is not None]
     assert all(loc.text != "Turkey" for loc in located), [loc.reason for loc in located]
+
+
+def test_a_colour_opening_a_party_name_is_no_town() -> None:
+    from eventcoder.coder import Coder
+    from eventcoder.read import Article
+
+    article = Article(id="colours", date="2021-07-03",
+                      text="Hundreds of cars drove past the parliament in a convoy, chanting against the coalition "
+                           "deal between the Likud and Blue and White parties.")
+    located = [e.location.text for e in Coder().code(article) if e.location is not None]
+    assert not {"Blue", "White"} & set(located), located
