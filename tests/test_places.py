@@ -354,3 +354,16 @@ def test_a_colour_opening_a_party_name_is_no_town() -> None:
                            "deal between the Likud and Blue and White parties.")
     located = [e.location.text for e in Coder().code(article) if e.location is not None]
     assert not {"Blue", "White"} & set(located), located
+
+
+def test_a_currency_name_before_a_place_phrase_keeps_the_phrase_links() -> None:
+    """"the US dollar" is dropped as no place; the phrase links after it are renumbered (they pointed
+    past the end of the mention list and crashed the resolver)."""
+    from eventcoder.coder import Coder
+    from eventcoder.read import Article
+
+    article = Article(id="currency", date="2021-07-05",
+                      text="Hundreds of protesters angry at the US dollar exchange rate blocked the Corniche el Mazraa "
+                           "road in Beirut in both directions on Monday.")
+    [event] = [e for e in Coder().code(article) if e.trigger.text == "blocked"]
+    assert (event.location.name, event.location.country) == ("Mazraa", "LBN"), event.location.reason

@@ -347,12 +347,14 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
             mentions = scan(sentence.text, gazetteer, demonyms=True, offset=sentence.start)
         mentions, here, missing = with_phrases(sentence.text, sentence.start, mentions, gazetteer, sentence.doc,
                                                vouching, not_places)
-        mentions = [m for m in mentions if not _currency_label(ctx.text, m)]
+        # a currency's country ("the US dollar") is no place; the phrase links are renumbered past it
+        kept = {old: new for new, old in
+                enumerate(i for i, m in enumerate(mentions) if not _currency_label(ctx.text, m))}
+        mentions = [m for i, m in enumerate(mentions) if i in kept]
         base = len(found)
-        links.update({base + a: base + b for a, b in here.items()})
+        links.update({base + kept[a]: base + kept[b] for a, b in here.items() if a in kept and b in kept})
         for place in missing:
-            if place.container is not None:
-                place.container += base
+            place.container = base + kept[place.container] if place.container in kept else None
             unknown.append((place, sentence))
         found += [(m, sentence) for m in mentions]
     mentions = [m for m, _ in found]
