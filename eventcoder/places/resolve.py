@@ -102,6 +102,8 @@ _PEOPLE_ENDINGS = (("ians", "ia"), ("ians", "io"), ("ians", ""), ("ans", "a"), (
                    ("er", ""), ("ites", ""), ("is", ""), ("s", ""), ("i", ""))  # "Dagestani" -> Dagestan
 
 
+# A numbered settlement or mine of a town ("Zolote-5", "Shakhta 3" is no town): the town is the place.
+_NUMBERED_PART = re.compile(r"^([a-z][a-z ]{2,}[a-z]) \d{1,2}$")
 _ARTICLES = {"al", "el", "ad", "ar", "as", "ash", "at", "az", "an", "ath", "adh", "es", "ez", "ed", "er", "et"}
 
 
@@ -129,6 +131,8 @@ def lookup(gazetteer: Gazetteer, text: str, loose: bool = False) -> list[Candida
             found = list(gazetteer.lookup(rest))  # "La Colonia Tovar" / "Colonia Tovar" too
         elif " " not in key and len(key) > 3:
             found = [c for c in gazetteer.lookup("al " + key) if c.how == HOW_NAME]
+    if not found and (numbered := _NUMBERED_PART.match(key)):
+        found = list(gazetteer.lookup(numbered.group(1)))  # "Zolote-5": a numbered part of Zolote
     if not found and loose and " " not in key:
         for ending, replacement in _PEOPLE_ENDINGS:
             if key.endswith(ending) and len(key) > len(ending) + 3:
