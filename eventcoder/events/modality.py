@@ -164,7 +164,11 @@ def modality(trigger: Token) -> Modality:
         if infinitive and node.dep_ == "advcl" and words.get(node.lemma_) == "protest-purpose" \
                 and head_role not in ("request", "intent", "negate"):
             break
-        if infinitive and head_role != "realis" and node.dep_ in ("xcomp", "advcl", "acl", "relcl", "ccomp"):
+        # "has taken steps to enhance …", "took measures to curb …": the infinitive hung on the verb whose
+        # object is a realis noun (modality.tsv) is begun, as when it hangs on the noun itself
+        begun = any(c.dep_ == "dobj" and c.pos_ == "NOUN" and words.get(c.lemma_) == "realis" and match_rule(c) is None
+                    for c in head.children)
+        if infinitive and head_role != "realis" and not begun and node.dep_ in ("xcomp", "advcl", "acl", "relcl", "ccomp"):
             return Modality(hypothetical=True, reason=f"infinitive under '{head.text}'", kind="infinitive", cue=head)
         # a clause with its own subject, or reported speech, keeps its own mood
         if own_clause or node.dep_ in ("ROOT", "ccomp"):
