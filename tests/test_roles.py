@@ -56,3 +56,14 @@ def test_a_root_noun_with_a_participle_that_calls_on_someone_is_the_caller():
     (call,) = [e for e in events if e.event_type == "REQUEST"]
     assert [(a.country, a.sector) for a in call.actors] == [("GRC", "JRN")], (call.actors, call.recipients)
     assert not any(r.text.endswith("newspaper") for r in call.recipients), call.recipients
+
+
+@pytest.mark.parametrize("text, striker", [
+    ("Hundreds of bus drivers in Accra went on strike on Tuesday over unpaid wages.", "bus drivers"),
+    ("Hundreds of nurses in Lusaka embarked on a strike over pay.", "nurses"),
+])
+def test_the_subject_of_going_on_strike_is_the_striker(text: str, striker: str) -> None:
+    """"went on strike", "embarked on a hunger strike": the strike is the "on" object of a verb of
+    undertaking, whose subject strikes; the strike noun itself is no actor."""
+    (strike,) = [e for e in code_text(text, "2021-06-08") if e.event_type == "PROTEST"]
+    assert [a.text for a in strike.actors] and all(striker in a.text for a in strike.actors), strike.actors

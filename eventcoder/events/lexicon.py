@@ -156,6 +156,13 @@ def incident_words() -> dict[str, frozenset[str]]:
     return {kind: frozenset(words.split()) for kind, words, *_ in _rows(DATA / "incident_words.tsv")}
 
 
+@functools.lru_cache(maxsize=1)
+def rally_calls() -> dict[tuple[str, str], tuple[str, str | None, str]]:
+    """(complement verb, preposition) → (event type, mode, CAMEO code) of a call to back or oppose a
+    third party (data/rally_calls.tsv)."""
+    return {(row[0], row[1]): (row[2], row[3] or None, row[4]) for row in _rows(DATA / "rally_calls.tsv")}
+
+
 def fighting_lemmas() -> frozenset[str]:
     """Triggers of an exchange of fire ("clash", "fight")."""
     return incident_words()["fighting"]

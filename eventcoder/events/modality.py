@@ -17,6 +17,7 @@ from spacy.tokens import Token
 
 from eventcoder.events.roles import is_light
 from eventcoder.events.triggers import ABSORBS, OFFERS, match_rule
+from eventcoder.wordlists import word_set
 
 DATA = Path(__file__).resolve().parent / "data"
 NEGATORS = {"not", "n't", "never", "no", "neither", "nor"}
@@ -83,6 +84,22 @@ def _negated_argument(trigger: Token) -> Optional[Token]:
     return None
 
 
+@functools.lru_cache(maxsize=1)
+def _declared_acts() -> frozenset[str]:
+    return word_set(DATA / "declared_acts.txt")
+
+
+def _declared(verb: Token) -> bool:
+    """"announced it would ban all arms sales": an act done by declaring it (data/declared_acts.txt), told
+    in the future under an announcing verb (modality.tsv role "announce"), is done by that announcement;
+    not on a condition ("would ban … unless the generals step down": an ultimatum)."""
+    if any(_words().get(t.lower_) == "mark" for t in verb.subtree):
+        return False
+    return verb.lemma_.lower() in _declared_acts() and verb.dep_ in ("ccomp", "conj") and verb.head.i != verb.i \
+        and (_words().get(verb.head.lemma_) == "announce"
+             or (verb.dep_ == "conj" and _words().get(verb.head.head.lemma_) == "announce"))
+
+
 SUBJECT_DEPS = {"nsubj", "nsubjpass", "csubj"}
 
 
@@ -143,6 +160,8 @@ def modality(trigger: Token) -> Modality:
             role = words.get(child.lower_)
             if child.dep_ == "aux" and role == "modal":
                 kind = "future" if child.lower_ in FUTURE_MODALS else "possibility"
+                if kind == "future" and _declared(node):
+                    return Modality(reason=f"declared under '{node.head.text}': the announcement makes it")
                 return Modality(hypothetical=True, reason=f"modal '{child.text}'", kind=kind, cue=child)
             if child.dep_ == "mark" and role == "mark":
                 return Modality(hypothetical=True, reason=f"conditional '{child.text}'", kind="conditional", cue=child)
@@ -164,7 +183,11 @@ def modality(trigger: Token) -> Modality:
         if infinitive and node.dep_ == "advcl" and words.get(node.lemma_) == "protest-purpose" \
                 and head_role not in ("request", "intent", "negate"):
             break
-        if infinitive and head_role != "realis" and node.dep_ in ("xcomp", "advcl", "acl", "relcl", "ccomp"):
+        # "has taken steps to enhance …", "took measures to curb …": the infinitive hung on the verb whose
+        # object is a realis noun (modality.tsv) is begun, as when it hangs on the noun itself
+        begun = any(c.dep_ == "dobj" and c.pos_ == "NOUN" and words.get(c.lemma_) == "realis" and match_rule(c) is None
+                    for c in head.children)
+        if infinitive and head_role != "realis" and not begun and node.dep_ in ("xcomp", "advcl", "acl", "relcl", "ccomp"):
             return Modality(hypothetical=True, reason=f"infinitive under '{head.text}'", kind="infinitive", cue=head)
         # a clause with its own subject, or reported speech, keeps its own mood
         if own_clause or node.dep_ in ("ROOT", "ccomp"):

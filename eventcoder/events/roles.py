@@ -61,6 +61,12 @@ def stance_participles() -> frozenset[str]:
     return word_set(DATA / "stance_participles.txt")
 
 
+@functools.lru_cache(maxsize=1)
+def undertaking_verbs() -> frozenset[str]:
+    """Verbs whose "on" object is what their subject does ("went on strike"), from data/undertaking_verbs.txt."""
+    return word_set(DATA / "undertaking_verbs.txt")
+
+
 def noun_phrase(token: Token) -> Span:
     """The noun phrase a head token stands for, with its 'of' chain ("the Armed Forces of Armenia")."""
     keep = {token.i}
@@ -339,6 +345,9 @@ def _roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
         elif not sources and trigger.dep_ == "pobj" and head.lower_ in ("during", "in", "after", "at", "for") \
                 and head.head.pos_ == "VERB":
             sources = _subject(head.head)  # "X explained during a conversation with Y", "X returned for talks"
+        elif not sources and trigger.dep_ == "pobj" and head.lower_ == "on" and head.head.pos_ == "VERB" \
+                and head.head.lemma_.lower() in undertaking_verbs():
+            sources = _subject(head.head)  # "workers went on strike", "embarked on a hunger strike"
         elif not sources and trigger.dep_ == "pobj" and head.lower_ == "of":
             # "X will provide 25,000 tons of aid": through the measure noun to the verb that carries it
             measure = head.head

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-from eventcoder.events.lexicon import MODE_RANK, area_targets, fighting_lemmas, intent_events, plover_types, riot_words, weapon_modes
+from eventcoder.events.lexicon import (MODE_RANK, TriggerRule, area_targets, fighting_lemmas, intent_events, plover_types,
+                                       rally_calls, riot_words, weapon_modes)
 from eventcoder.events.modality import modality
 from eventcoder.events.roles import roles
 from eventcoder.events.triggers import Found, anchor, find_triggers, match_rule
@@ -78,6 +79,10 @@ def code_events(ctx: CodingContext) -> None:
                 continue
             if rule.mode == "suicide-attack" and tok.pos_ == "NOUN" and _names_the_victims(tok):
                 continue  # "killed two suicide bombers" names people killed, not a bombing
+            rally = _rallying_call(tok) if rule.event_type == "REQUEST" else None
+            if rally is not None:
+                (etype, rally_mode, cameo), party = rally
+                rule = TriggerRule(rule.lemma, rule.pos, etype, rally_mode, cameo, ())
             mode = _assault_mode(found) if rule.event_type == "ASSAULT" else rule.mode
             if rule.event_type == "PROTEST" and mode in ("demo", "obstruct") and _riot_context(ctx, sentence):
                 mode = "riot"
@@ -88,6 +93,8 @@ def code_events(ctx: CodingContext) -> None:
                 more_s, more_r = roles(extra, rule.event_type)
                 sources += [t for t in more_s if t not in sources]
                 recipients += [t for t in more_r if t not in recipients]
+            if rally is not None:
+                recipients = [party]  # the side rallied for or against, not those called on
             start = sentence.char(tok)
             record = Event(
                 id=f"{ctx.article.id}-{len(ctx.drafts):02d}",
@@ -112,6 +119,31 @@ def code_events(ctx: CodingContext) -> None:
             if stance is not None:
                 ctx.drafts.append(stance)
     inherit_recipients(ctx.drafts)
+
+
+NAME_TYPES = {"ORG", "PERSON", "GPE", "NORP"}
+
+
+def _rallying_call(call: Token) -> tuple[tuple[str, str | None, str], Token] | None:
+    """"urged the powers to support the PLO", "called on Arabs to unite and mobilize against X": a call
+    whose complement backs or opposes a third party (data/rally_calls.tsv) rallies support or opposition.
+    The (event type, mode, CAMEO) and the party's head, or None."""
+    if call.pos_ != "VERB":
+        return None
+    table = rally_calls()
+    # the parser hangs "called on X to unite" as xcomp, ccomp, or an infinitive advcl
+    complements = [c for c in call.children if c.pos_ == "VERB" and (c.dep_ in ("xcomp", "ccomp") or (
+        c.dep_ == "advcl" and any(a.dep_ == "aux" and a.tag_ == "TO" for a in c.children)))]
+    for verb in complements + [j for c in complements for j in c.conjuncts]:
+        lemma = verb.lemma_.lower()
+        for child in verb.children:
+            if child.dep_ == "prep" and (lemma, child.lower_) in table:
+                party = next((o for o in child.children if o.dep_ == "pobj"), None)
+                if party is not None:
+                    return table[(lemma, child.lower_)], party
+            if child.dep_ == "dobj" and (lemma, "") in table and (child.ent_type_ in NAME_TYPES or child.pos_ == "PROPN"):
+                return table[(lemma, "")], child  # a named party; a policy backed stays a request
+    return None
 
 
 AIMING_PREPOSITIONS = {"at", "on", "upon", "into", "towards", "toward"}

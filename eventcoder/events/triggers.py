@@ -1,13 +1,16 @@
 """Find event triggers on a parsed sentence and merge those that name the same event."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Optional
 
 from spacy.tokens import Doc, Token
 
 from eventcoder.events.lexicon import TriggerRule, trigger_rules
 from eventcoder.events.roles import is_light
+from eventcoder.wordlists import word_set
 
 NAME_LABELS = {"ORG", "PERSON", "GPE", "NORP", "LOC", "FAC", "WORK_OF_ART", "LAW", "PRODUCT"}
 # AUX: "X said Y must …"; ADJ: a participle read as an adjective ("remains committed to …")
@@ -21,7 +24,13 @@ class Found:
     merged: list[Token]
 
 
-PARTITIVES = {"part", "parts", "some", "most", "all", "half", "portion", "much", "rest", "share"}
+DATA = Path(__file__).resolve().parent / "data"
+
+
+@functools.lru_cache(maxsize=1)
+def quantity_words() -> frozenset[str]:
+    """Part- and measure-words whose "of" object is what a trigger acts on (data/quantity_words.txt)."""
+    return word_set(DATA / "quantity_words.txt")
 
 
 def _needs_met(token: Token, needs: tuple[str, ...]) -> bool:
@@ -35,9 +44,10 @@ def _needs_met(token: Token, needs: tuple[str, ...]) -> bool:
     # "pulled out of the talks", "walked away from the negotiations": a two-word preposition
     near |= {o.lower_ for c in token.rights if c.dep_ in ("prep", "advmod", "prt") and c.lower_ in ("out", "away")
              for p in c.children if p.dep_ == "prep" for o in p.children if o.dep_ == "pobj"}
-    # "suspended part of its aid programme": the object of a part-word's "of"
-    near |= {o.lower_ for c in token.rights if c.lemma_.lower() in PARTITIVES for p in c.children
-             if p.lower_ == "of" for o in p.children}
+    # "suspended part of its aid programme", "sent three planeloads of food": the object of a part- or
+    # measure-word's "of"
+    near |= {o.lower_ for c in token.rights if c.lower_ in quantity_words() or c.lemma_.lower() in quantity_words()
+             for p in c.children if p.lower_ == "of" for o in p.children}
     # "the deployment of NATO peacekeeping troops": a modifier of the preposition's object
     near |= {m.lower_ for c in token.rights if c.dep_ == "prep" for g in c.children for m in g.children
              if m.dep_ in ("amod", "compound")}
