@@ -97,12 +97,14 @@ class ActorDictionary:
         return {}  # word -> its near misses: the scan is slow and articles repeat words
 
     @functools.cached_property
-    def slip_candidates(self) -> dict[str, list[str]]:
-        """Single-word names of five letters or more, by first letter (what a slip can match)."""
-        index: dict[str, list[str]] = {}
-        for key in self.names:
-            if " " not in key and len(key) >= MIN_SLIP_LENGTH:
-                index.setdefault(key[0], []).append(key)
+    def slip_candidates(self) -> dict[tuple[str, int], list[str]]:
+        """Single-word country and demonym names of five letters or more, by first letter and length
+        (what a slip can match: ``near_miss`` returns only those kinds)."""
+        index: dict[tuple[str, int], list[str]] = {}
+        for key, entries in self.names.items():
+            if " " not in key and len(key) >= MIN_SLIP_LENGTH and \
+                    any(e.kind in ("country", "demonym") for e in entries):
+                index.setdefault((key[0], len(key)), []).append(key)
         return index
 
     def holders(self, person: str, day: str) -> list[Tenure]:
@@ -143,7 +145,8 @@ def _near_keys(d: "ActorDictionary", word: str) -> list[str]:
     if len(word) < MIN_SLIP_LENGTH or " " in word or word in d.names:
         return []
     # a name plus a letter ("Korean", "Sudani") is a word of its own, left out of the tables on purpose
-    return [key for key in d.slip_candidates.get(word[0], ())
+    return [key for length in (len(word) - 1, len(word), len(word) + 1)
+            for key in d.slip_candidates.get((word[0], length), ())
             if not word.startswith(key) and one_slip_apart(word, key)]
 
 
