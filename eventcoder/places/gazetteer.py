@@ -184,6 +184,7 @@ class Gazetteer:
         self._local = threading.local()
         self.lookup = functools.lru_cache(maxsize=200_000)(self._lookup)
         self.lookup_skeleton = functools.lru_cache(maxsize=50_000)(self._lookup_skeleton)
+        self.largest_town = functools.lru_cache(maxsize=20_000)(self._largest_town)
 
     def __getstate__(self) -> dict:
         return {"path": self.path}
@@ -221,7 +222,7 @@ class Gazetteer:
         transliterations of it); the caller must narrow them down by what contains them."""
         return self.lookup_skeleton(skeleton(name_key(name)))
 
-    def largest_town(self, country: str, admin1: str, admin2: Optional[str] = None) -> Optional[Place]:
+    def _largest_town(self, country: str, admin1: str, admin2: Optional[str] = None) -> Optional[Place]:
         """The most populous town of an admin unit (its seat, usually: where ACLED puts an event
         known only to the unit). Villages (population unknown) are never a seat."""
         sql = (f"SELECT {_PLACE_COLUMNS} FROM places p WHERE p.country = ? AND p.admin1 = ? "

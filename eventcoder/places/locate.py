@@ -200,8 +200,8 @@ class ArticlePlace:
     admin1_spelling: Optional[str] = None  # how the article spells the admin1 unit of the place
     doubtful: bool = False  # a small place abroad that nothing else in the article points to
 
-    @property
-    def location(self) -> Location:
+    @functools.cached_property
+    def location(self) -> Location:  # read after article_places has settled every field
         if self.stand_in:
             return self._stand_in_location()
         location = to_location(self.mention, self.resolution, self.admin1_spelling)
