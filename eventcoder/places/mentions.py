@@ -250,7 +250,7 @@ class UnknownPlace:
 
 
 def _other_spellings(text: str, outers: list[Mention], inners: list[Mention], countries: set[str],
-                     gazetteer: Gazetteer) -> list[Candidate]:
+                     gazetteer: Gazetteer, hint: Optional[str] = None) -> list[Candidate]:
     """Other spellings of a phrase name ("Saraqab" for Saraqib, "Galgaduud" for Galguduud), kept only
     where the text vouches for them: inside a container written with the name, holding a place
     written inside it, or, for the top of a phrase, a province or district of a country the text
@@ -264,8 +264,19 @@ def _other_spellings(text: str, outers: list[Mention], inners: list[Mention], co
                 or (not outers and cand.place.kind in ("admin1", "admin2") and cand.place.country in countries):
             found.append(cand)
     if not found and not outers:
-        found = _dominant_city(similar, text)
+        found = _dominant_city(similar, text) or _only_unit(similar, text, hint)
     return found
+
+
+def _only_unit(similar: tuple[Candidate, ...], text: str, hint: Optional[str]) -> list[Candidate]:
+    """"in Sulaimaniyah province": a name the words around it call a province or district is
+    another spelling of the one province or district anywhere spelt closely (As Sulaymaniyah)."""
+    if hint not in ("admin1", "admin2"):
+        return []
+    written = _bare_key(text)
+    close = [c for c in similar if c.place.kind in ("admin1", "admin2")
+             and difflib.SequenceMatcher(None, written, _bare_key(c.place.name)).ratio() >= SPELLING_RATIO]
+    return close if len({(c.place.country, c.place.admin1) for c in close}) == 1 else []
 
 
 def _dominant_city(similar: tuple[Candidate, ...], text: str) -> list[Candidate]:
@@ -454,7 +465,7 @@ def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gaz
             # another spelling of a known place is still worth a look
             mention.candidates = mention.candidates + _other_spellings(
                 mention.text, outers, [work[j] for j in inners.get(index, ()) if work[j] is not None],
-                _named_countries(work) | countries, gazetteer)
+                _named_countries(work) | countries, gazetteer, mention.hint)
     unknown: list[UnknownPlace] = []
     keep = [i for i, m in enumerate(work) if m is not None and m.candidates]
     new_index = {old: new for new, old in enumerate(keep)}
