@@ -367,3 +367,9 @@ def test_a_currency_name_before_a_place_phrase_keeps_the_phrase_links() -> None:
                            "road in Beirut in both directions on Monday.")
     [event] = [e for e in Coder().code(article) if e.trigger.text == "blocked"]
     assert (event.location.name, event.location.country) == ("Mazraa", "LBN"), event.location.reason
+
+
+def test_a_name_before_a_lower_case_unit_word_is_a_unit_without_a_preposition() -> None:
+    slots = find_slots("Teachers from the municipalities of Esmeraldas province marched to the square.")
+    assert [(s.text, s.hint) for s in slots] == [("Esmeraldas", "admin1")]
+    assert find_slots("Students of Texas State University marched to the square.") == []

@@ -298,9 +298,11 @@ def find_slots(text: str) -> list[Slot]:
             found = reader.name(i)
             if found is None:
                 continue
-            end, _ = reader.units_after(_trim_units(reader, *found)[0])
+            end, unit = reader.units_after(_trim_units(reader, *found)[0])
             if reader.at(end) is not None and reader.at(end).text == "(" and i > 0:
                 chain(i, near=False)
+            elif unit in ("admin1", "admin2") and reader.tokens[end - 1].text.islower():
+                chain(i, near=False)  # "municipalities of Esmeraldas province": a unit by its unit word
             elif _written_in(reader, i, end):
                 # "shelled Menbij in Aleppo", "residents of Kafr Nabl in Idlib": a name written
                 # inside a named place, with no preposition of its own
