@@ -378,7 +378,7 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
                 for c in clues]
     resolved = resolve_mentions(ctx.text, mentions + context, actor_countries, gazetteer,
                                 chains=[chain_of(direct, i) for i in range(len(mentions))] + [[] for _ in context])
-    resolved = resolved[:len(mentions)]
+    resolved = _towns_inside_their_namesake_units(mentions, resolved[:len(mentions)])
     actor_spans = [(a.start, a.end) for a in actor_refs]
     dateline = _DATELINE.match(ctx.text)
     places: list[ArticlePlace] = []
@@ -421,6 +421,30 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
     ctx.memo["places"] = places
     ctx.memo["places_set_aside"] = set_aside
     return places
+
+
+def _towns_inside_their_namesake_units(mentions: list[Mention],
+                                       resolved: list[Optional[Resolution]]) -> list[Optional[Resolution]]:
+    """One name, one place family: where the article reads a name as a province or district
+    ("Esmeraldas province") and elsewhere as a town, the town is the one inside that unit if the
+    name has such a reading (Esmeraldas the city, Ecuador; not its namesake in Brazil)."""
+    units: dict[str, Place] = {}
+    for mention, resolution in zip(mentions, resolved):
+        if resolution is not None and resolution.place.kind in ("admin1", "admin2"):
+            units.setdefault(name_key(mention.text), resolution.place)
+    if not units:
+        return resolved
+    out = list(resolved)
+    for index, (mention, resolution) in enumerate(zip(mentions, resolved)):
+        unit = units.get(name_key(mention.text))
+        if unit is None or resolution is None or resolution.place.kind not in TOWN_KINDS or contains(unit, resolution.place):
+            continue
+        inside = [c for c in mention.candidates if c.place.kind in TOWN_KINDS and contains(unit, c.place)]
+        if inside:
+            best = max(inside, key=lambda c: c.place.population or 0)
+            out[index] = Resolution(best.place, best.how, resolution.score, 0.0, resolution.alternatives,
+                                    [*resolution.reasons, f"the article names {unit.name} as a unit too: the town in it"])
+    return out
 
 
 # A town under this size, alone in its country while the rest of the article agrees on another,
