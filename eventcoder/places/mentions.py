@@ -454,7 +454,10 @@ def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gaz
         outers = [work[j] for j in chain_of(links, index) if work[j] is not None and work[j].candidates]
         if outers and (strong.get(index) or any(c.place.kind in ("country", "admin1", "admin2", "region")
                                                 for c in outers[0].candidates)):
-            mention.candidates = _within(mention.candidates, outers)
+            # a village (no population to vouch for it) must lie in the nearest container written,
+            # not only in the province further out ("Tikiapara of Howrah city": not a namesake 240 km off)
+            mention.candidates = [c for c in _within(mention.candidates, outers)
+                                  if c.place.kind != "village" or _within([c], outers[:1])]
         else:
             mention.candidates = _trusted(mention.candidates, named, mention.ner)
             if outers:  # a village must lie in what is written around it, else the name is unknown there
