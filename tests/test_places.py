@@ -373,3 +373,16 @@ def test_a_name_before_a_lower_case_unit_word_is_a_unit_without_a_preposition() 
     slots = find_slots("Teachers from the municipalities of Esmeraldas province marched to the square.")
     assert [(s.text, s.hint) for s in slots] == [("Esmeraldas", "admin1")]
     assert find_slots("Students of Texas State University marched to the square.") == []
+
+
+def test_an_event_known_only_to_akkar_goes_to_its_seat() -> None:
+    """Curated towns stay under their unit's seat in population: the seat is where an event known
+    only to the unit goes (Halba for Akkar)."""
+    from eventcoder.coder import Coder
+    from eventcoder.places.resolve import haversine_km
+    from eventcoder.read import Article
+
+    article = Article(id="akkar", date="2021-07-06", text="Farmers blocked several roads in Akkar on Tuesday.")
+    [event] = Coder().code(article)
+    halba = next(c.place for c in get_gazetteer().lookup("halba") if c.place.country == "LBN")
+    assert haversine_km(event.location.lat, event.location.lon, halba.lat, halba.lon) < 5, event.location
