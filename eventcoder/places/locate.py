@@ -277,6 +277,7 @@ def _mislabelled(place: ArticlePlace) -> bool:
 
 
 _PARTICIPLE_AFTER = re.compile(r"[\s-]+([A-Za-z]+)")
+_WORD_AFTER = re.compile(r"(?:'s)? ([a-z]+)")  # lower case: "Mendez farm", not "Mendez Farm Road"
 
 
 def _actor_like(place: ArticlePlace, actor_spans: list[tuple[int, int]]) -> bool:
@@ -289,6 +290,10 @@ def _actor_like(place: ArticlePlace, actor_spans: list[tuple[int, int]]) -> bool
     if place.resolution.place.kind in ("country", "capital") and participle and \
             participle.group(1).lower() in phrase_words("attribute_participle"):
         return True  # "a Turkey backed faction", "Washington-funded programmes": whose, not where
+    following = _WORD_AFTER.match(place.sentence.text, place.mention.end - place.sentence.start)
+    if place.resolution.place.kind not in ("country", "admin1") and following and \
+            following.group(1) in phrase_words("organisation_noun"):
+        return True  # "the Meade company", "Badr organization": a name of something, not where
     if place.span is None:
         # an unparsed sentence: a country name right before a common noun is an attribute ("the
         # high US dollar exchange rate")
