@@ -386,3 +386,11 @@ def test_an_event_known_only_to_akkar_goes_to_its_seat() -> None:
     [event] = Coder().code(article)
     halba = next(c.place for c in get_gazetteer().lookup("halba") if c.place.country == "LBN")
     assert haversine_km(event.location.lat, event.location.lon, halba.lat, halba.lon) < 5, event.location
+
+
+def test_a_unit_word_between_the_and_a_name_opens_the_chain() -> None:
+    slots = find_slots("Soldiers clashed with rebels in the village Santa Rita de Pueblo, Cerro Alto, Argelia municipality.")
+    assert [(s.text, s.hint) for s in slots] == [("Santa Rita de Pueblo", "settlement"), ("Cerro Alto", None),
+                                                 ("Argelia", "admin2")]
+    assert [slots[s.container].text if s.container is not None else None for s in slots] == \
+        ["Cerro Alto", "Argelia", None]

@@ -221,13 +221,18 @@ def find_slots(text: str) -> list[Slot]:
             i += 2
             while (tok := reader.at(i)) is not None and tok.text in mods:
                 i += 1
+        named_as = None  # "in the village San Juan de Micay": the unit word before the name ("the" is a modifier)
+        if tok is not None and tok.text.islower() and unit_hints().get(tok.lower) == "settlement" and \
+                i > 0 and reader.tokens[i - 1].lower == "the" and reader.name(i + 1) is not None:
+            named_as = unit_hints()[tok.lower]
+            i += 1
         found = reader.name(i)
         if found is None or found[0] in taken:
             return None
         start, end = found
         end, capital_hint = _trim_units(reader, start, end)
         after, hint = reader.units_after(end)
-        hint = hint or capital_hint
+        hint = hint or capital_hint or named_as
         if end - start > 1 and unit_hints().get(tokens[start].lower) == "area":
             hint = "area"  # "Colonia Vallejo", "Barangay Basak": a part of a town, named as such
         near = near or hint == "feature" and tokens[after - 1].lower in ("countryside", "outskirts", "area", "areas")
