@@ -394,3 +394,13 @@ def test_a_unit_word_between_the_and_a_name_opens_the_chain() -> None:
                                                  ("Argelia", "admin2")]
     assert [slots[s.container].text if s.container is not None else None for s in slots] == \
         ["Cerro Alto", "Argelia", None]
+
+
+def test_is_the_group_is_no_town() -> None:
+    from eventcoder.coder import Coder
+    from eventcoder.read import Article
+
+    article = Article(id="is", date="2021-07-08",
+                      text="Iraqi forces shelled IS groups with mortars in Mutaibija on Thursday. No casualties were reported.")
+    [event] = [e for e in Coder().code(article) if e.trigger.text == "shelled"]
+    assert event.location is not None and event.location.country == "IRQ", event.location
