@@ -31,7 +31,8 @@ from eventcoder.events.lexicon import fighting_lemmas, incident_words
 from eventcoder.pipeline import CodingContext, Draft, stage
 from eventcoder.places.resolve import haversine_km
 from eventcoder.record import ActorRef, Event, Evidence, Location
-from eventcoder.views import acled_event_type_of, acled_view, following_sentences, number_records, text_order
+from eventcoder.views import (acled_event_type_of, acled_view, following_sentences, number_records,
+                              preceding_sentences, text_order)
 
 DATA = Path(__file__).resolve().parent / "events" / "data"
 SAME_PLACE_KM = 25.0
@@ -189,7 +190,8 @@ def _fold(kept: Draft, folded: Draft, sub: str, ctx: CodingContext, where: str) 
         rec.recipients = list(other.recipients)
     if sides != (bool(rec.actors), bool(rec.recipients)) and sub == "=":
         # a side learnt from the other report ("One person was injured") can change the ACLED type
-        acled, new_sub, _ = acled_view(kept, following_sentences(ctx.sentences, kept))
+        acled, new_sub, _ = acled_view(kept, following_sentences(ctx.sentences, kept),
+                                       preceding_sentences(ctx.sentences, kept))
         if new_sub is not None and new_sub != rec.acled.sub_event_type:
             rec.acled.event_type, rec.acled.sub_event_type = acled, new_sub
             rec.reasons.append(f"acled: {new_sub}, once the other report named the "

@@ -23,6 +23,7 @@ MAP_FILE = Path(__file__).resolve().parent / "events" / "data" / "acled_map.tsv"
 INTERVENTION_FILE = MAP_FILE.parent / "intervention_words.txt"
 FORCE_FILE = MAP_FILE.parent / "force_nouns.txt"
 ANIMALS_FILE = MAP_FILE.parent / "animals.txt"
+DEMONSTRATION_FILE = MAP_FILE.parent / "demonstration_signs.txt"
 
 
 @functools.lru_cache(maxsize=1)
@@ -50,6 +51,20 @@ def animal_words() -> frozenset[str]:
     return word_set(ANIMALS_FILE)
 
 
+@functools.lru_cache(maxsize=1)
+def _demonstration_signs() -> re.Pattern[str]:
+    """One pattern for demonstration_signs.txt: a line is a stem or a phrase, matched at a word's start."""
+    lines = DEMONSTRATION_FILE.read_text(encoding="utf-8").splitlines()
+    signs = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, signs)) + ")")
+
+
+def _demonstration_told(draft: Draft, told_around: tuple[str, ...]) -> bool:
+    """A protest named, a grievance voiced, roads barricaded or tyres burnt, or tear gas used, in
+    the report's sentence or the texts around it (demonstration_signs.txt)."""
+    return bool(_demonstration_signs().search(" ".join([draft.sentence.text, *told_around]).lower()))
+
+
 def _only_animals_hit(event: Event) -> bool:
     """"slaughtered a lamb": every target named is an animal."""
     return bool(event.recipients) and all(
@@ -60,6 +75,12 @@ def following_sentences(sentences: list[Sentence], draft: Draft, n: int = 2) -> 
     """The texts of the (at most ``n``) sentences after the draft's."""
     index = draft.sentence.index + 1
     return tuple(s.text for s in sentences[index:index + n])
+
+
+def preceding_sentences(sentences: list[Sentence], draft: Draft, n: int = 3) -> tuple[str, ...]:
+    """The texts of the (at most ``n``) sentences before the draft's."""
+    index = draft.sentence.index
+    return tuple(s.text for s in sentences[max(0, index - n):index])
 
 
 def _words(text: str) -> list[str]:
@@ -304,15 +325,21 @@ def _one_person(text: str) -> bool:
         and not (len(words) > 2 and words[2] in collective_nouns())
 
 
-def acled_view(draft: Draft, following: tuple[str, ...] = ()) -> tuple[Optional[str], Optional[str], list[str]]:
+def acled_view(draft: Draft, following: tuple[str, ...] = (), preceding: tuple[str, ...] = ()
+               ) -> tuple[Optional[str], Optional[str], list[str]]:
     """The ACLED event and sub-event type of a draft: the rule table, then what the table cannot
-    see (force in a protest's sentence or told in the next one, one attacker, fighting words,
-    victims in a gang); with the reasons. ``following``: the texts of the sentences after the draft's."""
+    see (force in a protest's sentence or told in the next one, a riot with no demonstration, one
+    attacker, fighting words, victims in a gang); with the reasons. ``following`` and
+    ``preceding``: the texts of the sentences after and before the draft's."""
     rec = draft.record
     reasons: list[str] = []
     if rec.event_type == "ASSAULT" and _only_animals_hit(rec):
         return None, None, [f"acled: only animals hit ('{rec.recipients[0].text}'): no violence against people"]
     acled, sub = acled_types(rec)
+    if sub == "Violent demonstration" and not _demonstration_told(draft, preceding + following):
+        # "rioters set a bank on fire", "prisoners rioted": violence with no demonstration is a mob's
+        acled, sub = "Riots", "Mob violence"
+        reasons.append("acled: rioting with no sign of a demonstration (ACLED: mob violence)")
     if acled == "Protests" and sub == "Peaceful protest":
         # force named in lower case (not the "Intervention Unit" of a name) and not asked for
         # ("demanding a military intervention")
@@ -372,7 +399,8 @@ def finish_records(ctx: CodingContext) -> None:
     for draft in ctx.drafts:
         rec = draft.record
         fill_countries(rec)
-        acled, sub, reasons = acled_view(draft, following_sentences(ctx.sentences, draft))
+        acled, sub, reasons = acled_view(draft, following_sentences(ctx.sentences, draft),
+                                         preceding_sentences(ctx.sentences, draft))
         rec.reasons += reasons
         rec.acled.event_type, rec.acled.sub_event_type = acled, sub
         rec.acled.fatalities = rec.dead if acled else None
