@@ -209,6 +209,7 @@ def weapon_mode(tokens: list[Token]) -> str | None:
     """The most specific weapon named in the attack's clause ("fired mortar shells" → heavy-weapons)."""
     table = weapon_modes()
     modes = set()
+    guns = False  # a gun or its fire named as a weapon, not the people carrying one ("gunmen")
     merged = {t.i for t in tokens}
     for tok in tokens:
         root = anchor(tok)
@@ -242,6 +243,7 @@ def weapon_mode(tokens: list[Token]) -> str | None:
                 continue  # "the bomber detonated his explosives": a person, not an aircraft
             if phrase or word.lower_ in table:
                 modes.add(table[phrase or word.lower_])
+                guns |= table[phrase or word.lower_] == "firearms" and word.lower_ not in ATTACKER_NOUNS
     specific = modes & {"explosives", "aerial", "drone", "suicide-attack"}
     if "exchange" in modes:
         modes.discard("exchange")
@@ -251,6 +253,8 @@ def weapon_mode(tokens: list[Token]) -> str | None:
         return "heavy-weapons"  # guns fired at villages or farms, at no force: a bombardment
     if "firearms" in modes and "heavy-weapons" in modes and not specific:
         return "firearms"  # mortars or grenade launchers with small arms: an exchange of fire, not a shelling
+    if guns and "grenade" in modes and not specific:
+        return "firearms"  # "attacked the patrol with grenades and rifles": a gunfight, not a grenade attack
     return min(sorted(modes), key=lambda m: MODE_RANK.get(m, 9)) if modes else None
 
 
