@@ -52,6 +52,10 @@ def _assault_mode(found: Found) -> str | None:
         mode = weapon  # "destroyed a vehicle with an ATGM", "destroyed hideouts and killed seven": an attack
     if mode == "abduct" and any(t.lemma_.lower() in KILLING_LEMMAS for t in found.merged[1:]):
         mode = weapon  # "kidnapped and killed": ACLED codes the killing, an attack
+    if any((rule := match_rule(t)) is not None and rule.mode == "sexual" for t in found.merged[1:]):
+        # "beat and raped", "abducted and raped": ACLED's sexual violence outranks the attack or
+        # abduction it came with (its codebook lists a type's sub-event types in order of precedence)
+        return "sexual"
     if weapon == "unconventional":
         mode = weapon  # "dropped barrels of chlorine gas": a chemical attack however delivered (ACLED)
     if mode == "unconventional" and weapon == "crowd-control":
