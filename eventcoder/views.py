@@ -24,6 +24,7 @@ INTERVENTION_FILE = MAP_FILE.parent / "intervention_words.txt"
 FORCE_FILE = MAP_FILE.parent / "force_nouns.txt"
 ANIMALS_FILE = MAP_FILE.parent / "animals.txt"
 DEMONSTRATION_FILE = MAP_FILE.parent / "demonstration_signs.txt"
+MOB_FILE = MAP_FILE.parent / "mob_words.txt"
 
 
 @functools.lru_cache(maxsize=1)
@@ -63,6 +64,23 @@ def _demonstration_told(draft: Draft, told_around: tuple[str, ...]) -> bool:
     """A protest named, a grievance voiced, roads barricaded or tyres burnt, or tear gas used, in
     the report's sentence or the texts around it (demonstration_signs.txt)."""
     return bool(_demonstration_signs().search(" ".join([draft.sentence.text, *told_around]).lower()))
+
+
+@functools.lru_cache(maxsize=1)
+def mob_words() -> frozenset[str]:
+    return word_set(MOB_FILE)
+
+
+INTERVENTIONS = {"Protest with intervention", "Excessive force against protesters"}
+
+
+def crowd_was_a_mob(draft: Draft, told_around: tuple[str, ...]) -> bool:
+    """Force used on a crowd (no report of a protest) that was a mob: a mob or its violence named
+    ("police fired shots to disperse the mob", "residents pelted them with stones") and no
+    demonstration told. ACLED codes such a crowd's event as mob violence, not a protest."""
+    if draft.record.event_type == "PROTEST" or _demonstration_told(draft, told_around):
+        return False
+    return bool(set(_words(" ".join([draft.sentence.text, *told_around]))) & mob_words())
 
 
 def _only_animals_hit(event: Event) -> bool:
@@ -350,6 +368,9 @@ def acled_view(draft: Draft, following: tuple[str, ...] = (), preceding: tuple[s
         elif following and _intervention_told_after(following[0]):
             sub = "Protest with intervention"
             reasons.append("acled: force used on the protest, told in the next sentence")
+    if sub in INTERVENTIONS and crowd_was_a_mob(draft, preceding + following):
+        acled, sub = "Riots", "Mob violence"
+        reasons.append("acled: force used on a crowd that was a mob, with no demonstration told (ACLED: mob violence)")
     if sub == "Mob violence" and rec.mode == "firearms" and draft.trigger.lemma_.lower() not in fighting_lemmas() \
             and _guns_named(draft):
         # "two men shot at people in a store": attackers with guns are an armed group, not a mob
@@ -373,7 +394,11 @@ def acled_view(draft: Draft, following: tuple[str, ...] = (), preceding: tuple[s
         if cue and cue[0] == "Other" and _at_a_protest(draft):
             if cue[1] in draft.sentence.text.lower():
                 reasons.append(f"acled: '{cue[1]}' to break up a protest: an intervention, no attack")
-                return "Protests", "Protest with intervention", reasons
+                acled, sub = "Protests", "Protest with intervention"
+                if crowd_was_a_mob(draft, preceding + following):
+                    acled, sub = "Riots", "Mob violence"
+                    reasons.append("acled: the crowd was a mob, with no demonstration told (ACLED: mob violence)")
+                return acled, sub, reasons
             cue = None  # the shots told after it were not these: force used on the protest
         if cue:
             sub = cue[0]
