@@ -111,13 +111,26 @@ CONDITIONS = {"*": lambda draft, other: True, "fighting": is_fighting, "clash": 
               "on-participants": on_participants, "destructive": is_destructive}
 
 
+PROPERTY = "Looting/property destruction"
+
+
+def _violence_beside_property(report: Draft, other: Draft) -> bool:
+    """``report`` tells people killed or hurt ("two were killed") in an incident ``other`` reports
+    as property destroyed or seized: ACLED codes property destruction only where there was no
+    other violence, so the violence is the incident."""
+    return report.record.event_type == "ASSAULT" and report.record.acled.sub_event_type is not None \
+        and report.trigger.lemma_.lower() in incident_words()["outcome"] \
+        and other.record.acled.sub_event_type == PROPERTY  # "the attack" named again tells no one hurt
+
+
 def merge_rule(first: Draft, second: Draft) -> tuple[str, str]:
     """(keep, sub_event_type) for two reports of one incident: an outcome report never decides
-    the type; otherwise the first row of the merge table that fits."""
+    the type, unless it tells violence beside property destroyed; otherwise the first row of the
+    merge table that fits."""
     if is_outcome(second):
-        return "first", "="
+        return ("second" if _violence_beside_property(second, first) else "first"), "="
     if is_outcome(first):
-        return "second", "="
+        return ("first" if _violence_beside_property(first, second) else "second"), "="
     a, b = first.record.acled.sub_event_type, second.record.acled.sub_event_type
     for row_a, row_b, when, keep, sub in merge_rules():
         which, _, condition = when.rpartition(":")
