@@ -48,7 +48,9 @@ def _assault_mode(found: Found) -> str | None:
             and not (mode == "primitive" and weapon == "crowd-control"):
         # "pelted stones at police, who fired tear gas": the tear gas is the other side's
         mode = weapon or mode
-    if mode == "destroy" and (weapon in REMOTE_MODES or any(t.lemma_.lower() in HARM_LEMMAS for t in found.merged[1:])):
+    if mode == "destroy" and (weapon in REMOTE_MODES or any(t.lemma_.lower() in HARM_LEMMAS and t.i != tok.head.i
+                                                            for t in found.merged[1:])):
+        # ("an arson attack": the attack the trigger names is the destruction itself, not another act)
         mode = weapon  # "destroyed a vehicle with an ATGM", "destroyed hideouts and killed seven": an attack
     if mode == "abduct" and any(t.lemma_.lower() in KILLING_LEMMAS for t in found.merged[1:]):
         mode = weapon  # "kidnapped and killed": ACLED codes the killing, an attack
