@@ -13,7 +13,7 @@ from typing import Optional
 
 from spacy.tokens import Token
 
-from eventcoder.actors.resolve import collective_nouns, currency_words
+from eventcoder.actors.resolve import collective_nouns, currency_words, resolve_text
 from eventcoder.events.lexicon import fighting_lemmas, incident_words, weapon_modes
 from eventcoder.pipeline import CodingContext, Draft, Sentence, stage
 from eventcoder.record import Event, Location
@@ -159,6 +159,24 @@ def _guns_named(draft: Draft) -> bool:
     only assumed ("a mob attacked and clashed with the police")."""
     table = weapon_modes()
     return any(tok.lemma_.lower() in GUN_LEMMAS or table.get(tok.lower_) == "firearms" for tok in draft.sentence.doc)
+
+
+STATE_FORCES = {"MIL", "COP", "GOV"}
+
+
+def _party_fight(draft: Draft) -> bool:
+    """"Imbonerakure and CNL supporters fought one another", "ruling party and opposition supporters
+    clashed": a fight of party supporters (a party among the sides, the sides of one mention read
+    apart), no state force among them and no gun named. ACLED codes such fights as mob violence."""
+    rec = draft.record
+    if draft.trigger.lemma_.lower() not in fighting_lemmas() or _guns_named(draft):
+        return False
+    sectors = {ref.sector for ref in rec.actors + rec.recipients}
+    for ref in rec.actors + rec.recipients:
+        parts = re.split(r"\s+and\s+|,\s*", ref.text)
+        if len(parts) > 1:
+            sectors |= {res.sector for part in parts if (res := resolve_text(part, rec.story_date)) is not None}
+    return "PTY" in sectors and not sectors & STATE_FORCES
 
 
 def _victims_in_crime(draft: Draft, following: tuple[str, ...]) -> bool:
@@ -409,6 +427,9 @@ def acled_view(draft: Draft, following: tuple[str, ...] = (), preceding: tuple[s
         if cue and cue[0] == "Non-violent transfer of territory":
             reasons.append(f"acled: '{cue[1]}': the place changed hands without fighting")
             return acled_event_type_of(cue[0]), cue[0], reasons
+    if sub == "Armed clash" and _party_fight(draft):
+        acled, sub = "Riots", "Mob violence"
+        reasons.append("acled: party supporters fought, no state force and no gun named (ACLED: mob violence)")
     if sub == "Armed clash" and _victims_off_duty(draft, following):
         acled, sub = "Violence against civilians", "Attack"
         reasons.append("acled: the soldiers or police attacked were off duty: civilians (ACLED)")
