@@ -420,7 +420,7 @@ def acled_view(draft: Draft, following: tuple[str, ...] = (), preceding: tuple[s
             cue = None  # the shots told after it were not these: force used on the protest
         if cue:
             sub = cue[0]
-            reasons.append(f"acled: '{cue[1]}': {sub} (ACLED), no attack of the day")
+            reasons.append(f"acled: '{cue[1]}': {sub} (ACLED), not the attack it looked like")
             return acled_event_type_of(sub), sub, reasons
     if sub in TAKEOVERS:
         cue = _cue(draft, following)
