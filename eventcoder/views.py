@@ -14,7 +14,7 @@ from typing import Optional
 from spacy.tokens import Token
 
 from eventcoder.actors.resolve import collective_nouns, currency_words, resolve_text
-from eventcoder.events.lexicon import fighting_lemmas, incident_words, weapon_modes
+from eventcoder.events.lexicon import fighting_lemmas, incident_words, riot_words, weapon_modes
 from eventcoder.pipeline import CodingContext, Draft, Sentence, stage
 from eventcoder.record import Event, Location
 from eventcoder.wordlists import word_set
@@ -177,6 +177,29 @@ def _party_fight(draft: Draft) -> bool:
         if len(parts) > 1:
             sectors |= {res.sector for part in parts if (res := resolve_text(part, rec.story_date)) is not None}
     return "PTY" in sectors and not sectors & STATE_FORCES
+
+
+def _on_protesters(event: Event) -> bool:
+    """Force used on a protest's people, named as such ("fired rubber bullets at protesters"), by
+    state forces or by no one named; not "them" or "a crowd", who may be anyone."""
+    people = incident_words()["participant"] - {"them", "they", "crowd", "crowds", "activist", "activists",
+                                                 "participant", "participants"}
+    on_them = any(ref.text.split() and ref.text.lower().split()[-1] in people for ref in event.recipients)
+    by = event.actors[0].sector if event.actors else None
+    return on_them and by in (None, *STATE_FORCES)
+
+
+def _protest_met_with_force(draft: Draft) -> Optional[tuple[str, str]]:
+    """The ACLED type of force used on protesters: a violent demonstration when the words about
+    them tell they rioted ("fired on demonstrators who pelted stones"), excessive force when it
+    killed, hurt or was gunfire; None otherwise (the protest's own report decides)."""
+    rec = draft.record
+    told_of_them = {w.lower_ for head in draft.recipient_heads for w in head.subtree}
+    if told_of_them & riot_words():
+        return "Riots", "Violent demonstration"
+    if rec.mode == "firearms" and _guns_named(draft) or rec.dead or rec.injured:
+        return "Protests", "Excessive force against protesters"
+    return None
 
 
 def _victims_in_crime(draft: Draft, following: tuple[str, ...]) -> bool:
@@ -427,6 +450,12 @@ def acled_view(draft: Draft, following: tuple[str, ...] = (), preceding: tuple[s
         if cue and cue[0] == "Non-violent transfer of territory":
             reasons.append(f"acled: '{cue[1]}': the place changed hands without fighting")
             return acled_event_type_of(cue[0]), cue[0], reasons
+    # "police clashed with the demonstrators" is fighting: both sides fought (stage "incidents")
+    met = _protest_met_with_force(draft) if rec.event_type == "ASSAULT" and sub in ("Attack", "Armed clash") \
+        and draft.trigger.lemma_.lower() not in fighting_lemmas() and _on_protesters(rec) else None
+    if met:
+        acled, sub = met
+        reasons.append(f"acled: force used on protesters by state forces or no one named: {sub}")
     if sub == "Armed clash" and _party_fight(draft):
         acled, sub = "Riots", "Mob violence"
         reasons.append("acled: party supporters fought, no state force and no gun named (ACLED: mob violence)")
