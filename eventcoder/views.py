@@ -395,6 +395,10 @@ def acled_view(draft: Draft, following: tuple[str, ...] = (), preceding: tuple[s
     if rec.event_type == "ASSAULT" and _only_animals_hit(rec):
         return None, None, [f"acled: only animals hit ('{rec.recipients[0].text}'): no violence against people"]
     acled, sub = acled_types(rec)
+    if rec.event_type == "COERCE" and rec.mode == "arrest" and draft.trigger.dep_ in ("amod", "acl"):
+        # "the arrested former president", "families of migrants detained abroad": people named by
+        # a detention told as their state, not a detention of the day
+        return None, None, [f"acled: '{draft.trigger.text}' describes the people, no arrest of the day"]
     if sub == "Violent demonstration" and not _demonstration_told(draft, preceding + following):
         # "rioters set a bank on fire", "prisoners rioted": violence with no demonstration is a mob's
         acled, sub = "Riots", "Mob violence"
