@@ -19,6 +19,7 @@ PREPARING = {"prepare", "gear", "mass"}  # readying force for an act, not a stat
 REMOTE_MODES = {"heavy-weapons", "explosives", "aerial", "drone", "grenade"}
 HARM_LEMMAS = {"kill", "wound", "injure", "shoot", "attack"}
 KILLING_LEMMAS = {"kill", "murder", "execute", "behead", "slay"}
+WOUNDING_LEMMAS = {"wound", "injure", "hurt"}
 BLAST_WORDS = {"explosion", "blast", "explode", "blow", "detonate"}
 
 
@@ -54,6 +55,11 @@ def _assault_mode(found: Found) -> str | None:
         mode = weapon  # "destroyed a vehicle with an ATGM", "destroyed hideouts and killed seven": an attack
     if mode == "abduct" and any(t.lemma_.lower() in KILLING_LEMMAS for t in found.merged[1:]):
         mode = weapon  # "kidnapped and killed": ACLED codes the killing, an attack
+    if mode in (None, "firearms", "primitive") and any((rule := match_rule(t)) is not None and rule.mode == "abduct"
+                                                       for t in found.merged[1:]) \
+            and not any(t.lemma_.lower() in KILLING_LEMMAS | WOUNDING_LEMMAS | fighting_lemmas() for t in found.merged):
+        # "stormed a house, kidnapping five brothers": no one killed or hurt and no fight, an abduction
+        mode = "abduct"
     if any((rule := match_rule(t)) is not None and rule.mode == "sexual" for t in found.merged[1:]):
         # "beat and raped", "abducted and raped": ACLED's sexual violence outranks the attack or
         # abduction it came with (its codebook lists a type's sub-event types in order of precedence)
