@@ -106,9 +106,14 @@ def is_destructive(draft: Draft, other: Draft) -> bool:
     return draft.record.event_type == "ASSAULT" or draft.trigger.lemma_.lower() in incident_words()["destructive"]
 
 
+def is_unharmed(draft: Draft, other: Draft) -> bool:
+    """The report names no one killed or hurt ("gunmen attacked the village")."""
+    return not (draft.record.dead or draft.record.injured)
+
+
 # a condition reads the report it names and the other one: Callable[[Draft, Draft], bool]
 CONDITIONS = {"*": lambda draft, other: True, "fighting": is_fighting, "clash": is_clash,
-              "on-participants": on_participants, "destructive": is_destructive}
+              "on-participants": on_participants, "destructive": is_destructive, "unharmed": is_unharmed}
 
 
 PROPERTY = "Looting/property destruction"
