@@ -116,16 +116,17 @@ CONDITIONS = {"*": lambda draft, other: True, "fighting": is_fighting, "clash": 
               "on-participants": on_participants, "destructive": is_destructive, "unharmed": is_unharmed}
 
 
-PROPERTY = "Looting/property destruction"
+# property destroyed or seized, weapons seized or defused: ACLED codes them where there was no other violence
+NO_VIOLENCE_TYPES = {"Looting/property destruction", "Disrupted weapons use"}
 
 
 def _violence_beside_property(report: Draft, other: Draft) -> bool:
     """``report`` tells people killed or hurt ("two were killed") in an incident ``other`` reports
-    as property destroyed or seized: ACLED codes property destruction only where there was no
+    as property destroyed or seized, or weapons seized: ACLED codes those only where there was no
     other violence, so the violence is the incident."""
     return report.record.event_type == "ASSAULT" and report.record.acled.sub_event_type is not None \
         and report.trigger.lemma_.lower() in incident_words()["outcome"] \
-        and other.record.acled.sub_event_type == PROPERTY  # "the attack" named again tells no one hurt
+        and other.record.acled.sub_event_type in NO_VIOLENCE_TYPES  # "the attack" named again tells no one hurt
 
 
 def merge_rule(first: Draft, second: Draft) -> tuple[str, str]:
