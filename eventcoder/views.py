@@ -25,6 +25,7 @@ FORCE_FILE = MAP_FILE.parent / "force_nouns.txt"
 ANIMALS_FILE = MAP_FILE.parent / "animals.txt"
 DEMONSTRATION_FILE = MAP_FILE.parent / "demonstration_signs.txt"
 MOB_FILE = MAP_FILE.parent / "mob_words.txt"
+PROPERTY_FILE = MAP_FILE.parent / "property_nouns.txt"
 
 
 @functools.lru_cache(maxsize=1)
@@ -81,6 +82,27 @@ def crowd_was_a_mob(draft: Draft, told_around: tuple[str, ...]) -> bool:
     if draft.record.event_type == "PROTEST" or _demonstration_told(draft, told_around):
         return False
     return bool(set(_words(" ".join([draft.sentence.text, *told_around]))) & mob_words())
+
+
+@functools.lru_cache(maxsize=1)
+def property_nouns() -> frozenset[str]:
+    return word_set(PROPERTY_FILE)
+
+
+def _property_taken(draft: Draft) -> Optional[str]:
+    """The property a group took control of ("took control of an agricultural factory"), if what
+    it took was property (property_nouns.txt), not a place."""
+    trigger = draft.trigger
+    controls = [c for c in trigger.children if c.lemma_.lower() == "control"]
+    if not controls:
+        return None
+    # "of …" hangs on "control" or, as the parser often has it, on the verb
+    for prep in [c for h in [trigger, *controls] for c in h.children]:
+        if prep.dep_ == "prep" and prep.lower_ in ("of", "over"):
+            taken = next((o for o in prep.children if o.dep_ == "pobj"), None)
+            if taken is not None and taken.lower_ in property_nouns():
+                return taken.text
+    return None
 
 
 def _only_animals_hit(event: Event) -> bool:
@@ -449,6 +471,9 @@ def acled_view(draft: Draft, following: tuple[str, ...] = (), preceding: tuple[s
             sub = cue[0]
             reasons.append(f"acled: '{cue[1]}': {sub} (ACLED), not the attack it looked like")
             return acled_event_type_of(sub), sub, reasons
+    if sub in TAKEOVERS and (taken := _property_taken(draft)):
+        reasons.append(f"acled: '{taken}' taken is property, not territory: property seized")
+        return "Strategic developments", "Looting/property destruction", reasons
     if sub in TAKEOVERS:
         cue = _cue(draft, following)
         if cue and cue[0] == "Non-violent transfer of territory":
