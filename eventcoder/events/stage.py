@@ -1,6 +1,9 @@
 """The events stage: triggers → PLOVER type and mode, roles, and modality, as event drafts."""
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
 from spacy.tokens import Token
 
 from eventcoder.events.lexicon import MODE_RANK, area_targets, fighting_lemmas, intent_events, plover_types, riot_words, weapon_modes
@@ -9,6 +12,9 @@ from eventcoder.events.roles import roles
 from eventcoder.events.triggers import Found, anchor, find_triggers, match_rule
 from eventcoder.pipeline import CodingContext, Draft, stage
 from eventcoder.record import Event, Evidence
+from eventcoder.wordlists import word_set
+
+DATA = Path(__file__).resolve().parent / "data"
 
 
 STANCE_TYPES = {"AGREE", "THREATEN", "REJECT", "REQUEST"}
@@ -40,6 +46,23 @@ def inherit_recipients(drafts: list[Draft]) -> None:
                 break
 
 
+@functools.lru_cache(maxsize=1)
+def weapon_stores() -> frozenset[str]:
+    return word_set(DATA / "weapon_stores.txt")
+
+
+def _weapons_destroyed(tok: Token) -> bool:
+    """What the trigger destroyed (its objects) is weapons: guns, explosives, ammunition or their
+    stores ("destroyed a number of arms and depots", "blew up the explosives")."""
+    objects = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
+    objects += [conj for o in objects for conj in o.conjuncts]
+    table = weapon_modes()
+    return bool(objects) and all(table.get(o.lower_) in ("firearms", "explosives") or o.lower_ in weapon_stores()
+                                 or any(p.lower_ == "of" and any(table.get(g.lower_) in ("firearms", "explosives")
+                                                                 for g in p.children) for p in o.children)
+                                 for o in objects)
+
+
 def _assault_mode(found: Found) -> str | None:
     """An attack's PLOVER mode: the trigger's own, or the most specific weapon named in the merged
     event's clause ("shelling and shooting"), with the cases where the weapon decides."""
@@ -49,6 +72,8 @@ def _assault_mode(found: Found) -> str | None:
             and not (mode == "primitive" and weapon == "crowd-control"):
         # "pelted stones at police, who fired tear gas": the tear gas is the other side's
         mode = weapon or mode
+    if mode == "destroy" and _weapons_destroyed(tok):
+        return "intercept"  # "destroyed arms depots", "destroyed the explosives": weapons disrupted, no attack
     if mode == "destroy" and (weapon in REMOTE_MODES or any(t.lemma_.lower() in HARM_LEMMAS and t.i != tok.head.i
                                                             for t in found.merged[1:])):
         # ("an arson attack": the attack the trigger names is the destruction itself, not another act)
