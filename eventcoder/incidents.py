@@ -31,7 +31,8 @@ from eventcoder.events.lexicon import fighting_lemmas, incident_words
 from eventcoder.pipeline import CodingContext, Draft, stage
 from eventcoder.places.resolve import haversine_km
 from eventcoder.record import ActorRef, Event, Evidence, Location
-from eventcoder.views import acled_event_type_of, acled_view, following_sentences, number_records, text_order
+from eventcoder.views import (acled_event_type_of, acled_view, following_sentences, number_records,
+                              preceding_sentences, text_order)
 
 DATA = Path(__file__).resolve().parent / "events" / "data"
 SAME_PLACE_KM = 25.0
@@ -105,18 +106,37 @@ def is_destructive(draft: Draft, other: Draft) -> bool:
     return draft.record.event_type == "ASSAULT" or draft.trigger.lemma_.lower() in incident_words()["destructive"]
 
 
+def is_unharmed(draft: Draft, other: Draft) -> bool:
+    """The report names no one killed or hurt ("gunmen attacked the village")."""
+    return not (draft.record.dead or draft.record.injured)
+
+
 # a condition reads the report it names and the other one: Callable[[Draft, Draft], bool]
 CONDITIONS = {"*": lambda draft, other: True, "fighting": is_fighting, "clash": is_clash,
-              "on-participants": on_participants, "destructive": is_destructive}
+              "on-participants": on_participants, "destructive": is_destructive, "unharmed": is_unharmed}
+
+
+# property destroyed or seized, weapons seized or defused: ACLED codes them where there was no other violence
+NO_VIOLENCE_TYPES = {"Looting/property destruction", "Disrupted weapons use"}
+
+
+def _violence_beside_property(report: Draft, other: Draft) -> bool:
+    """``report`` tells people killed or hurt ("two were killed") in an incident ``other`` reports
+    as property destroyed or seized, or weapons seized: ACLED codes those only where there was no
+    other violence, so the violence is the incident."""
+    return report.record.event_type == "ASSAULT" and report.record.acled.sub_event_type is not None \
+        and report.trigger.lemma_.lower() in incident_words()["outcome"] \
+        and other.record.acled.sub_event_type in NO_VIOLENCE_TYPES  # "the attack" named again tells no one hurt
 
 
 def merge_rule(first: Draft, second: Draft) -> tuple[str, str]:
     """(keep, sub_event_type) for two reports of one incident: an outcome report never decides
-    the type; otherwise the first row of the merge table that fits."""
+    the type, unless it tells violence beside property destroyed; otherwise the first row of the
+    merge table that fits."""
     if is_outcome(second):
-        return "first", "="
+        return ("second" if _violence_beside_property(second, first) else "first"), "="
     if is_outcome(first):
-        return "second", "="
+        return ("first" if _violence_beside_property(first, second) else "second"), "="
     a, b = first.record.acled.sub_event_type, second.record.acled.sub_event_type
     for row_a, row_b, when, keep, sub in merge_rules():
         which, _, condition = when.rpartition(":")
@@ -189,7 +209,8 @@ def _fold(kept: Draft, folded: Draft, sub: str, ctx: CodingContext, where: str) 
         rec.recipients = list(other.recipients)
     if sides != (bool(rec.actors), bool(rec.recipients)) and sub == "=":
         # a side learnt from the other report ("One person was injured") can change the ACLED type
-        acled, new_sub, _ = acled_view(kept, following_sentences(ctx.sentences, kept))
+        acled, new_sub, _ = acled_view(kept, following_sentences(ctx.sentences, kept),
+                                       preceding_sentences(ctx.sentences, kept))
         if new_sub is not None and new_sub != rec.acled.sub_event_type:
             rec.acled.event_type, rec.acled.sub_event_type = acled, new_sub
             rec.reasons.append(f"acled: {new_sub}, once the other report named the "

@@ -13,8 +13,8 @@ from typing import Optional
 
 from spacy.tokens import Token
 
-from eventcoder.actors.resolve import collective_nouns, currency_words
-from eventcoder.events.lexicon import fighting_lemmas, incident_words, weapon_modes
+from eventcoder.actors.resolve import collective_nouns, currency_words, resolve_text
+from eventcoder.events.lexicon import fighting_lemmas, incident_words, riot_words, weapon_modes
 from eventcoder.pipeline import CodingContext, Draft, Sentence, stage
 from eventcoder.record import Event, Location
 from eventcoder.wordlists import word_set
@@ -23,6 +23,9 @@ MAP_FILE = Path(__file__).resolve().parent / "events" / "data" / "acled_map.tsv"
 INTERVENTION_FILE = MAP_FILE.parent / "intervention_words.txt"
 FORCE_FILE = MAP_FILE.parent / "force_nouns.txt"
 ANIMALS_FILE = MAP_FILE.parent / "animals.txt"
+DEMONSTRATION_FILE = MAP_FILE.parent / "demonstration_signs.txt"
+MOB_FILE = MAP_FILE.parent / "mob_words.txt"
+PROPERTY_FILE = MAP_FILE.parent / "property_nouns.txt"
 
 
 @functools.lru_cache(maxsize=1)
@@ -50,6 +53,58 @@ def animal_words() -> frozenset[str]:
     return word_set(ANIMALS_FILE)
 
 
+@functools.lru_cache(maxsize=1)
+def _demonstration_signs() -> re.Pattern[str]:
+    """One pattern for demonstration_signs.txt: a line is a stem or a phrase, matched at a word's start."""
+    lines = DEMONSTRATION_FILE.read_text(encoding="utf-8").splitlines()
+    signs = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, signs)) + ")")
+
+
+def _demonstration_told(draft: Draft, told_around: tuple[str, ...]) -> bool:
+    """A protest named, a grievance voiced, roads barricaded or tyres burnt, or tear gas used, in
+    the report's sentence or the texts around it (demonstration_signs.txt)."""
+    return bool(_demonstration_signs().search(" ".join([draft.sentence.text, *told_around]).lower()))
+
+
+@functools.lru_cache(maxsize=1)
+def mob_words() -> frozenset[str]:
+    return word_set(MOB_FILE)
+
+
+INTERVENTIONS = {"Protest with intervention", "Excessive force against protesters"}
+
+
+def crowd_was_a_mob(draft: Draft, told_around: tuple[str, ...]) -> bool:
+    """Force used on a crowd (no report of a protest) that was a mob: a mob or its violence named
+    ("police fired shots to disperse the mob", "residents pelted them with stones") and no
+    demonstration told. ACLED codes such a crowd's event as mob violence, not a protest."""
+    if draft.record.event_type == "PROTEST" or _demonstration_told(draft, told_around):
+        return False
+    return bool(set(_words(" ".join([draft.sentence.text, *told_around]))) & mob_words())
+
+
+@functools.lru_cache(maxsize=1)
+def property_nouns() -> frozenset[str]:
+    return word_set(PROPERTY_FILE)
+
+
+def _property_taken(draft: Draft) -> Optional[str]:
+    """The property a group took control of ("took control of an agricultural factory"), if what
+    it took was property (property_nouns.txt), not a place."""
+    trigger = draft.trigger
+    controls = [c for c in trigger.children if c.lemma_.lower() == "control"]
+    if not controls:
+        return None
+    # "of …" hangs on "control" or, as the parser often has it, on the verb
+    for prep in [c for h in [trigger, *controls] for c in h.children]:
+        if prep.dep_ == "prep" and prep.lower_ in ("of", "over"):
+            taken = next((o for o in prep.children if o.dep_ == "pobj"), None)
+            if taken is not None and taken.lower_ in property_nouns():
+                return taken.text
+    return None
+
+
 def _only_animals_hit(event: Event) -> bool:
     """"slaughtered a lamb": every target named is an animal."""
     return bool(event.recipients) and all(
@@ -60,6 +115,12 @@ def following_sentences(sentences: list[Sentence], draft: Draft, n: int = 2) -> 
     """The texts of the (at most ``n``) sentences after the draft's."""
     index = draft.sentence.index + 1
     return tuple(s.text for s in sentences[index:index + n])
+
+
+def preceding_sentences(sentences: list[Sentence], draft: Draft, n: int = 3) -> tuple[str, ...]:
+    """The texts of the (at most ``n``) sentences before the draft's."""
+    index = draft.sentence.index
+    return tuple(s.text for s in sentences[max(0, index - n):index])
 
 
 def _words(text: str) -> list[str]:
@@ -120,6 +181,47 @@ def _guns_named(draft: Draft) -> bool:
     only assumed ("a mob attacked and clashed with the police")."""
     table = weapon_modes()
     return any(tok.lemma_.lower() in GUN_LEMMAS or table.get(tok.lower_) == "firearms" for tok in draft.sentence.doc)
+
+
+STATE_FORCES = {"MIL", "COP", "GOV"}
+
+
+def _party_fight(draft: Draft) -> bool:
+    """"Imbonerakure and CNL supporters fought one another", "ruling party and opposition supporters
+    clashed": a fight of party supporters (a party among the sides, the sides of one mention read
+    apart), no state force among them and no gun named. ACLED codes such fights as mob violence."""
+    rec = draft.record
+    if draft.trigger.lemma_.lower() not in fighting_lemmas() or _guns_named(draft):
+        return False
+    sectors = {ref.sector for ref in rec.actors + rec.recipients}
+    for ref in rec.actors + rec.recipients:
+        parts = re.split(r"\s+and\s+|,\s*", ref.text)
+        if len(parts) > 1:
+            sectors |= {res.sector for part in parts if (res := resolve_text(part, rec.story_date)) is not None}
+    return "PTY" in sectors and not sectors & STATE_FORCES
+
+
+def _on_protesters(event: Event) -> bool:
+    """Force used on a protest's people, named as such ("fired rubber bullets at protesters"), by
+    state forces or by no one named; not "them" or "a crowd", who may be anyone."""
+    people = incident_words()["participant"] - {"them", "they", "crowd", "crowds", "activist", "activists",
+                                                 "participant", "participants"}
+    on_them = any(ref.text.split() and ref.text.lower().split()[-1] in people for ref in event.recipients)
+    by = event.actors[0].sector if event.actors else None
+    return on_them and by in (None, *STATE_FORCES)
+
+
+def _protest_met_with_force(draft: Draft) -> Optional[tuple[str, str]]:
+    """The ACLED type of force used on protesters: a violent demonstration when the words about
+    them tell they rioted ("fired on demonstrators who pelted stones"), excessive force when it
+    killed, hurt or was gunfire; None otherwise (the protest's own report decides)."""
+    rec = draft.record
+    told_of_them = {w.lower_ for head in draft.recipient_heads for w in head.subtree}
+    if told_of_them & riot_words():
+        return "Riots", "Violent demonstration"
+    if rec.mode == "firearms" and _guns_named(draft) or rec.dead or rec.injured:
+        return "Protests", "Excessive force against protesters"
+    return None
 
 
 def _victims_in_crime(draft: Draft, following: tuple[str, ...]) -> bool:
@@ -304,15 +406,25 @@ def _one_person(text: str) -> bool:
         and not (len(words) > 2 and words[2] in collective_nouns())
 
 
-def acled_view(draft: Draft, following: tuple[str, ...] = ()) -> tuple[Optional[str], Optional[str], list[str]]:
+def acled_view(draft: Draft, following: tuple[str, ...] = (), preceding: tuple[str, ...] = ()
+               ) -> tuple[Optional[str], Optional[str], list[str]]:
     """The ACLED event and sub-event type of a draft: the rule table, then what the table cannot
-    see (force in a protest's sentence or told in the next one, one attacker, fighting words,
-    victims in a gang); with the reasons. ``following``: the texts of the sentences after the draft's."""
+    see (force in a protest's sentence or told in the next one, a riot with no demonstration, one
+    attacker, fighting words, victims in a gang); with the reasons. ``following`` and
+    ``preceding``: the texts of the sentences after and before the draft's."""
     rec = draft.record
     reasons: list[str] = []
     if rec.event_type == "ASSAULT" and _only_animals_hit(rec):
         return None, None, [f"acled: only animals hit ('{rec.recipients[0].text}'): no violence against people"]
     acled, sub = acled_types(rec)
+    if rec.event_type == "COERCE" and rec.mode == "arrest" and draft.trigger.dep_ in ("amod", "acl"):
+        # "the arrested former president", "families of migrants detained abroad": people named by
+        # a detention told as their state, not a detention of the day
+        return None, None, [f"acled: '{draft.trigger.text}' describes the people, no arrest of the day"]
+    if sub == "Violent demonstration" and not _demonstration_told(draft, preceding + following):
+        # "rioters set a bank on fire", "prisoners rioted": violence with no demonstration is a mob's
+        acled, sub = "Riots", "Mob violence"
+        reasons.append("acled: rioting with no sign of a demonstration (ACLED: mob violence)")
     if acled == "Protests" and sub == "Peaceful protest":
         # force named in lower case (not the "Intervention Unit" of a name) and not asked for
         # ("demanding a military intervention")
@@ -323,6 +435,9 @@ def acled_view(draft: Draft, following: tuple[str, ...] = ()) -> tuple[Optional[
         elif following and _intervention_told_after(following[0]):
             sub = "Protest with intervention"
             reasons.append("acled: force used on the protest, told in the next sentence")
+    if sub in INTERVENTIONS and crowd_was_a_mob(draft, preceding + following):
+        acled, sub = "Riots", "Mob violence"
+        reasons.append("acled: force used on a crowd that was a mob, with no demonstration told (ACLED: mob violence)")
     if sub == "Mob violence" and rec.mode == "firearms" and draft.trigger.lemma_.lower() not in fighting_lemmas() \
             and _guns_named(draft):
         # "two men shot at people in a store": attackers with guns are an armed group, not a mob
@@ -346,17 +461,33 @@ def acled_view(draft: Draft, following: tuple[str, ...] = ()) -> tuple[Optional[
         if cue and cue[0] == "Other" and _at_a_protest(draft):
             if cue[1] in draft.sentence.text.lower():
                 reasons.append(f"acled: '{cue[1]}' to break up a protest: an intervention, no attack")
-                return "Protests", "Protest with intervention", reasons
+                acled, sub = "Protests", "Protest with intervention"
+                if crowd_was_a_mob(draft, preceding + following):
+                    acled, sub = "Riots", "Mob violence"
+                    reasons.append("acled: the crowd was a mob, with no demonstration told (ACLED: mob violence)")
+                return acled, sub, reasons
             cue = None  # the shots told after it were not these: force used on the protest
         if cue:
             sub = cue[0]
-            reasons.append(f"acled: '{cue[1]}': {sub} (ACLED), no attack of the day")
+            reasons.append(f"acled: '{cue[1]}': {sub} (ACLED), not the attack it looked like")
             return acled_event_type_of(sub), sub, reasons
+    if sub in TAKEOVERS and (taken := _property_taken(draft)):
+        reasons.append(f"acled: '{taken}' taken is property, not territory: property seized")
+        return "Strategic developments", "Looting/property destruction", reasons
     if sub in TAKEOVERS:
         cue = _cue(draft, following)
         if cue and cue[0] == "Non-violent transfer of territory":
             reasons.append(f"acled: '{cue[1]}': the place changed hands without fighting")
             return acled_event_type_of(cue[0]), cue[0], reasons
+    # "police clashed with the demonstrators" is fighting: both sides fought (stage "incidents")
+    met = _protest_met_with_force(draft) if rec.event_type == "ASSAULT" and sub in ("Attack", "Armed clash") \
+        and draft.trigger.lemma_.lower() not in fighting_lemmas() and _on_protesters(rec) else None
+    if met:
+        acled, sub = met
+        reasons.append(f"acled: force used on protesters by state forces or no one named: {sub}")
+    if sub == "Armed clash" and _party_fight(draft):
+        acled, sub = "Riots", "Mob violence"
+        reasons.append("acled: party supporters fought, no state force and no gun named (ACLED: mob violence)")
     if sub == "Armed clash" and _victims_off_duty(draft, following):
         acled, sub = "Violence against civilians", "Attack"
         reasons.append("acled: the soldiers or police attacked were off duty: civilians (ACLED)")
@@ -372,7 +503,8 @@ def finish_records(ctx: CodingContext) -> None:
     for draft in ctx.drafts:
         rec = draft.record
         fill_countries(rec)
-        acled, sub, reasons = acled_view(draft, following_sentences(ctx.sentences, draft))
+        acled, sub, reasons = acled_view(draft, following_sentences(ctx.sentences, draft),
+                                         preceding_sentences(ctx.sentences, draft))
         rec.reasons += reasons
         rec.acled.event_type, rec.acled.sub_event_type = acled, sub
         rec.acled.fatalities = rec.dead if acled else None

@@ -1,6 +1,9 @@
 """The events stage: triggers → PLOVER type and mode, roles, and modality, as event drafts."""
 from __future__ import annotations
 
+import functools
+from pathlib import Path
+
 from spacy.tokens import Token
 
 from eventcoder.events.lexicon import (MODE_RANK, TriggerRule, area_targets, fighting_lemmas, intent_events, plover_types,
@@ -10,6 +13,9 @@ from eventcoder.events.roles import roles
 from eventcoder.events.triggers import Found, anchor, find_triggers, match_rule
 from eventcoder.pipeline import CodingContext, Draft, stage
 from eventcoder.record import Event, Evidence
+from eventcoder.wordlists import word_set
+
+DATA = Path(__file__).resolve().parent / "data"
 
 
 STANCE_TYPES = {"AGREE", "THREATEN", "REJECT", "REQUEST"}
@@ -20,6 +26,7 @@ PREPARING = {"prepare", "gear", "mass"}  # readying force for an act, not a stat
 REMOTE_MODES = {"heavy-weapons", "explosives", "aerial", "drone", "grenade"}
 HARM_LEMMAS = {"kill", "wound", "injure", "shoot", "attack"}
 KILLING_LEMMAS = {"kill", "murder", "execute", "behead", "slay"}
+WOUNDING_LEMMAS = {"wound", "injure", "hurt"}
 BLAST_WORDS = {"explosion", "blast", "explode", "blow", "detonate"}
 
 
@@ -40,6 +47,23 @@ def inherit_recipients(drafts: list[Draft]) -> None:
                 break
 
 
+@functools.lru_cache(maxsize=1)
+def weapon_stores() -> frozenset[str]:
+    return word_set(DATA / "weapon_stores.txt")
+
+
+def _weapons_destroyed(tok: Token) -> bool:
+    """What the trigger destroyed (its objects) is weapons: guns, explosives, ammunition or their
+    stores ("destroyed a number of arms and depots", "blew up the explosives")."""
+    objects = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
+    objects += [conj for o in objects for conj in o.conjuncts]
+    table = weapon_modes()
+    return bool(objects) and all(table.get(o.lower_) in ("firearms", "explosives") or o.lower_ in weapon_stores()
+                                 or any(p.lower_ == "of" and any(table.get(g.lower_) in ("firearms", "explosives")
+                                                                 for g in p.children) for p in o.children)
+                                 for o in objects)
+
+
 def _assault_mode(found: Found) -> str | None:
     """An attack's PLOVER mode: the trigger's own, or the most specific weapon named in the merged
     event's clause ("shelling and shooting"), with the cases where the weapon decides."""
@@ -49,10 +73,23 @@ def _assault_mode(found: Found) -> str | None:
             and not (mode == "primitive" and weapon == "crowd-control"):
         # "pelted stones at police, who fired tear gas": the tear gas is the other side's
         mode = weapon or mode
-    if mode == "destroy" and (weapon in REMOTE_MODES or any(t.lemma_.lower() in HARM_LEMMAS for t in found.merged[1:])):
+    if mode == "destroy" and _weapons_destroyed(tok):
+        return "intercept"  # "destroyed arms depots", "destroyed the explosives": weapons disrupted, no attack
+    if mode == "destroy" and (weapon in REMOTE_MODES or any(t.lemma_.lower() in HARM_LEMMAS and t.i != tok.head.i
+                                                            for t in found.merged[1:])):
+        # ("an arson attack": the attack the trigger names is the destruction itself, not another act)
         mode = weapon  # "destroyed a vehicle with an ATGM", "destroyed hideouts and killed seven": an attack
     if mode == "abduct" and any(t.lemma_.lower() in KILLING_LEMMAS for t in found.merged[1:]):
         mode = weapon  # "kidnapped and killed": ACLED codes the killing, an attack
+    if mode in (None, "firearms", "primitive") and any((rule := match_rule(t)) is not None and rule.mode == "abduct"
+                                                       for t in found.merged[1:]) \
+            and not any(t.lemma_.lower() in KILLING_LEMMAS | WOUNDING_LEMMAS | fighting_lemmas() for t in found.merged):
+        # "stormed a house, kidnapping five brothers": no one killed or hurt and no fight, an abduction
+        mode = "abduct"
+    if any((rule := match_rule(t)) is not None and rule.mode == "sexual" for t in found.merged[1:]):
+        # "beat and raped", "abducted and raped": ACLED's sexual violence outranks the attack or
+        # abduction it came with (its codebook lists a type's sub-event types in order of precedence)
+        return "sexual"
     if weapon == "unconventional":
         mode = weapon  # "dropped barrels of chlorine gas": a chemical attack however delivered (ACLED)
     if mode == "unconventional" and weapon == "crowd-control":
@@ -241,6 +278,7 @@ def weapon_mode(tokens: list[Token]) -> str | None:
     """The most specific weapon named in the attack's clause ("fired mortar shells" → heavy-weapons)."""
     table = weapon_modes()
     modes = set()
+    guns = False  # a gun or its fire named as a weapon, not the people carrying one ("gunmen")
     merged = {t.i for t in tokens}
     for tok in tokens:
         root = anchor(tok)
@@ -274,6 +312,7 @@ def weapon_mode(tokens: list[Token]) -> str | None:
                 continue  # "the bomber detonated his explosives": a person, not an aircraft
             if phrase or word.lower_ in table:
                 modes.add(table[phrase or word.lower_])
+                guns |= table[phrase or word.lower_] == "firearms" and word.lower_ not in ATTACKER_NOUNS
     specific = modes & {"explosives", "aerial", "drone", "suicide-attack"}
     if "exchange" in modes:
         modes.discard("exchange")
@@ -283,6 +322,8 @@ def weapon_mode(tokens: list[Token]) -> str | None:
         return "heavy-weapons"  # guns fired at villages or farms, at no force: a bombardment
     if "firearms" in modes and "heavy-weapons" in modes and not specific:
         return "firearms"  # mortars or grenade launchers with small arms: an exchange of fire, not a shelling
+    if guns and "grenade" in modes and not specific:
+        return "firearms"  # "attacked the patrol with grenades and rifles": a gunfight, not a grenade attack
     return min(sorted(modes), key=lambda m: MODE_RANK.get(m, 9)) if modes else None
 
 

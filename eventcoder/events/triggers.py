@@ -9,7 +9,7 @@ from typing import Optional
 from spacy.tokens import Doc, Token
 
 from eventcoder.events.lexicon import TriggerRule, trigger_rules
-from eventcoder.events.roles import is_light
+from eventcoder.events.roles import is_light, place_nouns
 from eventcoder.wordlists import word_set
 
 NAME_LABELS = {"ORG", "PERSON", "GPE", "NORP", "LOC", "FAC", "WORK_OF_ART", "LAW", "PRODUCT"}
@@ -38,7 +38,9 @@ def _needs_met(token: Token, needs: tuple[str, ...]) -> bool:
         return True
     near = {c.lower_ for c in token.children} | {c.lemma_.lower() for c in token.children}
     near |= {"^" + token.head.lemma_.lower()}  # "^open": the trigger's head word ("open fire")
-    near |= {t.lower_ for t in token.lefts for t in t.subtree}
+    # left modifiers and their words ("lay down"); a place noun in a prepositional phrase before the
+    # trigger tells where it happened, not what it took ("near X village, soldiers seized rice")
+    near |= {w.lower_ for t in token.lefts for w in t.subtree if not (t.dep_ == "prep" and w.lower_ in place_nouns())}
     near |= {g.lower_ for c in token.rights for g in c.children}  # "leaving two militants dead"
     near |= {">" + c.lower_ for c in token.rights}  # ">to": the trigger's own complement ("committed to …")
     # "pulled out of the talks", "walked away from the negotiations": a two-word preposition
