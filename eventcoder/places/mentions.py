@@ -381,6 +381,10 @@ def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gaz
                 known = {c.place.id for c in m.candidates}
                 m.candidates = m.candidates + [c for c in lookup(gazetteer, slot.text)
                                                if c.how != HOW_DEMONYM and c.place.id not in known]
+            if slot.hint in ("admin1", "admin2") and any(c.how != HOW_DEMONYM for c in m.candidates):
+                # "(Somali region)": a unit word makes a people's name the unit's ("Somali" of Ethiopia)
+                m.candidates = [c for c in m.candidates if c.how != HOW_DEMONYM]
+                m.output = True
             if m.inside in ("ORG", "PERSON", "NORP") and m.candidates:
                 m.inside, m.output = None, True  # NER's label for an unfamiliar town after "in"
             of_slot[index] = same
