@@ -404,3 +404,25 @@ def test_is_the_group_is_no_town() -> None:
                       text="Iraqi forces shelled IS groups with mortars in Mutaibija on Thursday. No casualties were reported.")
     [event] = [e for e in Coder().code(article) if e.trigger.text == "shelled"]
     assert event.location is not None and event.location.country == "IRQ", event.location
+
+
+def test_the_house_style_containers_after_a_common_noun_are_read() -> None:
+    slots = find_slots("Jets flew over the Mori and Nawjid military camps (Hidaybu, Suqutra), dropping flares.")
+    assert [(s.text, s.bare) for s in slots if s.text in ("Hidaybu", "Suqutra")] == [("Hidaybu", True), ("Suqutra", True)]
+    assert [s.text for s in find_slots("Talks resumed (Monday, Tuesday) in the capital.")] == []
+    # a section or taluka is a unit word, so its containers stay in the name's chain
+    slots = find_slots("Gunmen opened fire in Hawlwadaag section (Gaalkacyo, Mudug) at dawn.")
+    assert [(s.text, slots[s.container].text if s.container is not None else None) for s in slots] == \
+        [("Hawlwadaag", "Gaalkacyo"), ("Gaalkacyo", "Mudug"), ("Mudug", None)]
+
+
+def test_an_event_known_only_to_a_district_goes_to_the_town_of_its_name() -> None:
+    from eventcoder.places.locate import fallback_point
+    from eventcoder.places.resolve import haversine_km
+
+    gazetteer = get_gazetteer()
+    district = next(c.place for c in gazetteer.lookup("gaalkacyo") if c.place.kind == "admin2")
+    town = next(c.place for c in gazetteer.lookup("gaalkacyo") if c.place.kind == "city")
+    assert gazetteer.largest_town(district.country, district.admin1, district.admin2).name != town.name
+    lat, lon = fallback_point(district)
+    assert haversine_km(lat, lon, town.lat, town.lon) < 1

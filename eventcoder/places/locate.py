@@ -239,10 +239,18 @@ def at_capital(location: Location) -> Location:
 
 
 def fallback_point(place: Place) -> tuple[float, float]:
-    """Where to put an event known only to lie in an admin unit: its largest town (the seat,
-    usually, where ACLED puts such events), else the unit's centre."""
+    """Where to put an event known only to lie in an admin unit: the town of the district's own
+    name in its province (a district is named after its seat: Gaalkacyo), else the unit's largest
+    town (the seat, usually, where ACLED puts such events), else the unit's centre."""
+    gazetteer = get_gazetteer()
+    if place.kind == "admin2" and place.country and place.admin1:
+        namesakes = [c.place for c in gazetteer.lookup(name_key(place.name)) if c.how == HOW_NAME
+                     and c.place.kind in TOWN_KINDS and (c.place.country, c.place.admin1) == (place.country, place.admin1)]
+        if namesakes:
+            seat = max(namesakes, key=lambda town: town.population or 0)
+            return seat.lat, seat.lon
     if place.kind in ("admin1", "admin2") and place.country and place.admin1:
-        town = get_gazetteer().largest_town(place.country, place.admin1, place.admin2 if place.kind == "admin2" else None)
+        town = gazetteer.largest_town(place.country, place.admin1, place.admin2 if place.kind == "admin2" else None)
         if town is not None:
             return town.lat, town.lon
     return place.lat, place.lon

@@ -203,6 +203,15 @@ def _route_ends(text: str, start: int, end: int) -> Optional[list[tuple[int, int
     return [left, right]
 
 
+def _paren_pair(reader: _Reader, i: int) -> bool:
+    """Token i opens "(Name, Name)": two names and nothing else in the brackets."""
+    first = reader.name(i + 1)
+    if first is None or reader.at(first[1]) is None or reader.at(first[1]).text != ",":
+        return False
+    second = reader.name(first[1] + 1)
+    return second is not None and reader.at(second[1]) is not None and reader.at(second[1]).text == ")"
+
+
 def find_slots(text: str) -> list[Slot]:
     """The place phrases of a text, as slots linked to their containers (see the module docstring)."""
     reader = _Reader(text)
@@ -294,6 +303,13 @@ def find_slots(text: str) -> list[Slot]:
         elif word == "the" and (found := reader.name(i + 1)) is not None and reader.at(found[1]) is not None \
                 and reader.at(found[1]).lower in unit_hints():
             chain(i + 1, near=False)  # "blocked the Saadnayel highway", "the Tafas front"
+        elif tok.text == "(" and i > 0 and tokens[i - 1].text.islower() and _paren_pair(reader, i):
+            # "over the Mori and Nawjid military camps (Hidaybu, Suqutra)": the house style's
+            # containers after a common noun, read only where the gazetteer knows the names
+            first = len(slots)
+            chain(i + 1, near=False)
+            for slot in slots[first:]:
+                slot.bare = True
         elif word == "on":
             found = reader.name(i + 1)
             if found and reader.at(found[1]) is not None and reader.at(found[1]).lower in words("on_feature"):
