@@ -109,3 +109,22 @@ def test_event_located_in_a_village(case: dict) -> None:
     assert loc is not None and (loc.name, loc.country) == (case["name"], case["country"]), loc and loc.reason
     if "precision" in case:
         assert loc.precision == case["precision"], loc.reason
+
+
+
+@needs_postal
+def test_two_village_names_of_one_phrase_vouch_for_each_other() -> None:
+    # postal villages of one country, 10 km apart; the article points to no country otherwise
+    phrase = {"id": "phrase", "text": "date 2021-07-12 Villagers blocked the road in Kakchira (Gulishakhali) on "
+                                      "Monday to protest against the closure of the ferry.", "trigger": "blocked"}
+    ctx, draft = _context_for(phrase)
+    locate_events(ctx)
+    loc = draft.record.location
+    assert loc is not None and (loc.name, loc.country, loc.precision) == ("Kakchira", "BGD", 1), loc and loc.reason
+    # alone, the name points nowhere
+    alone = {"id": "alone", "text": "date 2021-07-12 Villagers blocked the road in Kakchira on Monday to protest "
+                                    "against the closure of the ferry.", "trigger": "blocked"}
+    ctx, draft = _context_for(alone)
+    locate_events(ctx)
+    assert draft.record.location is None
+    assert any("only villages" in r for r in draft.record.reasons), draft.record.reasons

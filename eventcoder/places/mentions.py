@@ -19,6 +19,7 @@ from eventcoder.places.gazetteer import (
     HOW_ALTERNATE,
     HOW_DEMONYM,
     HOW_NAME,
+    HOW_SKELETON,
     TOWN_KINDS,
     Candidate,
     Gazetteer,
@@ -258,14 +259,25 @@ def _other_spellings(text: str, outers: list[Mention], inners: list[Mention], co
     (measured on the even half of ACLED 2020: reading towns by skeleton alone did more harm than good)."""
     found = []
     similar = gazetteer.similar(text)
+    # a name inside it that no gazetteer spells so may be spelt otherwise too ("Keav Seima district
+    # of Mondul Kiri": Kaev Seima in Mondol Kiri); two such spellings that fit vouch for each other
+    inside = [c for m in inners for c in (m.candidates or _close_spellings(gazetteer.similar(m.text), m.text))]
     for cand in similar:
+        vouched_inside = [inner for inner in inside if contains(cand.place, inner.place)]
         if any(contains(outer.place, cand.place) for m in outers for outer in m.candidates if outer.how != HOW_DEMONYM) \
-                or any(contains(cand.place, inner.place) for m in inners for inner in m.candidates) \
+                or any(inner.how != HOW_SKELETON for inner in vouched_inside) \
+                or (vouched_inside and cand.place.kind in ("admin1", "admin2") and _close_spellings([cand], text)) \
                 or (not outers and cand.place.kind in ("admin1", "admin2") and cand.place.country in countries):
             found.append(cand)
     if not found and not outers:
         found = _dominant_city(similar, text) or _only_unit(similar, text, hint)
     return found
+
+
+def _close_spellings(similar: Sequence[Candidate], text: str) -> list[Candidate]:
+    """The places of the same skeleton spelt closely to ``text``."""
+    written = _bare_key(text)
+    return [c for c in similar if difflib.SequenceMatcher(None, written, _bare_key(c.place.name)).ratio() >= SPELLING_RATIO]
 
 
 def _only_unit(similar: tuple[Candidate, ...], text: str, hint: Optional[str]) -> list[Candidate]:

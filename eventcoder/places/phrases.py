@@ -140,6 +140,10 @@ class _Reader:
             if _capitalised(tok) or _article_joined(tok) or tok.text[:1].isdigit() and self.text[tok.start - 1] == "-":
                 end += 1
                 continue
+            if tok.text == "/" and self.text[tok.start - 1:tok.start] != " " and (part := self.at(end + 1)) is not None \
+                    and _capitalised(part) and part.start == tok.end:
+                end += 2  # "Tunapuna/Piarco", "Ohaji/Egbema": one unit named after two towns
+                continue
             if tok.text.isdigit() and end == j + 1 and unit_hints().get(first.lower) == "area":
                 end += 1  # "Colonia 20 de Noviembre": a neighbourhood named by a date
                 continue
@@ -157,6 +161,15 @@ class _Reader:
         if end - i == 1 and first.lower in _not_names():
             return None
         return i, end
+
+    def alternative_after(self, end: int) -> int:
+        """Past "[Sambonay]", another spelling in square brackets right after a name."""
+        if (tok := self.at(end)) is None or tok.text != "[":
+            return end
+        found = self.name(end + 1)
+        if found is None or (close := self.at(found[1])) is None or close.text != "]":
+            return end
+        return found[1] + 1
 
     def units_after(self, end: int) -> tuple[int, Optional[str]]:
         """Unit words right after a name ("village", "LGA", "countryside"): new end and hint."""
@@ -242,6 +255,7 @@ def find_slots(text: str) -> list[Slot]:
         end, capital_hint = _trim_units(reader, start, end)
         after, hint = reader.units_after(end)
         hint = hint or capital_hint or named_as
+        after = reader.alternative_after(after)
         if end - start > 1 and unit_hints().get(tokens[start].lower) == "area":
             hint = "area"  # "Colonia Vallejo", "Barangay Basak": a part of a town, named as such
         near = near or hint == "feature" and tokens[after - 1].lower in ("countryside", "outskirts", "area", "areas")

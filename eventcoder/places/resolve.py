@@ -464,7 +464,7 @@ def resolve_mentions(
         return _resolve_jointly(text, mentions, known_actors, gazetteer, chains)
     towns = [_with_candidates(m, [c for c in m.candidates if c.place.kind != "village"]) for m in mentions]
     first = _resolve_jointly(text, towns, known_actors, gazetteer, chains)
-    gated, set_aside = gate_villages(mentions, first, known_actors)
+    gated, set_aside = gate_villages(mentions, first, known_actors, chains)
     resolved = _resolve_jointly(text, gated, known_actors, gazetteer, chains)
     for mention, resolution, countries in zip(mentions, resolved, set_aside):
         if resolution is None:
@@ -479,12 +479,15 @@ def resolve_mentions(
 
 
 def gate_villages(mentions: Sequence[Mention], towns_read: Sequence[Optional[Resolution]],
-                  actor_countries: frozenset[str]) -> tuple[list[Mention], list[set[str]]]:
+                  actor_countries: frozenset[str],
+                  chains: Sequence[Sequence[int]] = ()) -> tuple[list[Mention], list[set[str]]]:
     """Keep a mention's village readings (the postal layer: many small namesakes the world over)
     only in a country the article already points to: a country or nationality it names, the
     country of another of its places as read without villages (a container written with the
-    name, "Vodiane (Donetsk)", among them), or an actor's country. Returns the mentions and, for
-    each, the countries of the village readings set aside."""
+    name, "Vodiane (Donetsk)", among them), an actor's country, or the country of a village of
+    another name in the same place phrase ("Lohajang Upazila (Munshiganj)": two names that only
+    villages bear, in one country, vouch for each other). Returns the mentions and, for each, the
+    countries of the village readings set aside."""
     named = {c.place.country for m in mentions for c in m.candidates
              if c.place.kind == "country" and c.how in (HOW_NAME, HOW_DEMONYM) and c.place.country}
     read = [r.place.country if r is not None else None for r in towns_read]
@@ -497,10 +500,21 @@ def gate_villages(mentions: Sequence[Mention], towns_read: Sequence[Optional[Res
             set_aside.append(set())
             continue
         context = named | actor_countries | {country for j, country in enumerate(read) if j != i and country}
+        context |= _villages_of_its_phrase(i, mentions, chains)
         dropped = [c for c in villages if c.place.country not in context]
         gated.append(_with_candidates(mention, [c for c in mention.candidates if c not in dropped]))
         set_aside.append({c.place.country for c in dropped if c.place.country})
     return gated, set_aside
+
+
+def _villages_of_its_phrase(i: int, mentions: Sequence[Mention], chains: Sequence[Sequence[int]]) -> set[str]:
+    """The countries of the village readings of the other names in mention i's place phrase (its
+    containers and the names written inside it), other spellings of its own name apart."""
+    phrase = set(chains[i]) if i < len(chains) else set()
+    phrase |= {j for j, chain in enumerate(chains) if i in chain}
+    own = name_key(mentions[i].text)
+    return {c.place.country for j in phrase - {i} if j < len(mentions) and name_key(mentions[j].text) != own
+            for c in mentions[j].candidates if c.place.kind == "village" and c.place.country}
 
 
 def _with_candidates(mention: Mention, candidates: list[Candidate]) -> Mention:
