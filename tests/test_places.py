@@ -426,3 +426,15 @@ def test_an_event_known_only_to_a_district_goes_to_the_town_of_its_name() -> Non
     assert gazetteer.largest_town(district.country, district.admin1, district.admin2).name != town.name
     lat, lon = fallback_point(district)
     assert haversine_km(lat, lon, town.lat, town.lon) < 1
+
+
+def test_admin_names_lose_their_local_unit_word() -> None:
+    from eventcoder.places.build import strip_local_prefix
+
+    assert strip_local_prefix("Partido de Tres de Febrero") == "Tres de Febrero"
+    assert strip_local_prefix("Daïra d’‘Aïn Oussera") == "Aïn Oussera"
+    assert strip_local_prefix("Huyện Bảo Lạc") == "Bảo Lạc"
+    assert strip_local_prefix("Shahrestān-e Bam") == "Bam"
+    assert strip_local_prefix("Distrito Federal") is None  # the rest is a word, not a name
+    assert strip_local_prefix("Gradačac") is None  # a name that only begins with a unit word
+    assert strip_local_prefix("Zamfara") is None

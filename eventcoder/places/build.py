@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import ast
 import csv
+import functools
 import json
 import os
 import sqlite3
@@ -109,6 +110,33 @@ def strip_admin_suffix(name: str) -> Optional[str]:
     for suffix in ADMIN_SUFFIXES:
         if lowered.endswith(" " + suffix):
             return name[: -len(suffix) - 1].strip()
+    return None
+
+
+@functools.lru_cache(maxsize=1)
+def _local_admin_words() -> dict[str, tuple[str, ...]]:
+    """data/admin_name_prefixes.tsv by role, folded to plain lower-case letters, longest first."""
+    rows = (DATA_DIR / "admin_name_prefixes.tsv").read_text(encoding="utf-8").splitlines()
+    table = [row.split("\t") for row in rows if row.strip() and not row.startswith("#")][1:]
+    found: dict[str, list[str]] = defaultdict(list)
+    for role, text in table:
+        found[role].append(_folded(text.strip()).lower())
+    return {role: tuple(sorted(texts, key=len, reverse=True)) for role, texts in found.items()}
+
+
+def strip_local_prefix(name: str) -> Optional[str]:
+    """The name of an admin unit without the unit word it begins with in its country's language
+    (data/admin_name_prefixes.tsv): "Partido de La Matanza" -> "La Matanza", "Daïra d’‘Aïn
+    Oussera" -> "Aïn Oussera"; None where there is none, or the rest is no name ("Distrito Federal")."""
+    words = _local_admin_words()
+    # fold letter by letter, so that offsets in the folded name are offsets in the name
+    folded = "".join((_folded(ch) or ch)[:1] for ch in name).lower()
+    for prefix in words.get("prefix", ()):
+        if folded.startswith(prefix) and folded[len(prefix):len(prefix) + 1] in (" ", "'", "’", "‘", "-"):
+            rest = name[len(prefix):].lstrip(" '’‘-")
+            if rest[:1].isupper() and usable_name(rest) and _folded(rest).lower() not in words.get("rest", ()):
+                return rest
+            return None
     return None
 
 
@@ -259,6 +287,11 @@ def collect_rows() -> list[Row]:
             short = strip_admin_suffix(text)
             if short:
                 row.add_name(short, HOW_ALTERNATE)
+        # only the unit's own name is in its country's language ("Distrito de Columbia", an
+        # alias, would make "Columbia" Washington, D.C.)
+        short = strip_local_prefix(sub.name)
+        if short:
+            row.add_name(short, HOW_ALTERNATE)
         if sub.iso_code and kind == "admin1":
             admin1_by_iso[sub.iso_code] = row
             iso = pycountry.subdivisions.get(code=sub.iso_code)

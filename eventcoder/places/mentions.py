@@ -6,6 +6,7 @@ the whole article even where only some spans are to be resolved.
 """
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import functools
 import re
@@ -26,7 +27,7 @@ from eventcoder.places.gazetteer import (
     name_key,
     skeleton,
 )
-from eventcoder.places.phrases import TIME_WORDS, find_slots, unit_hints, words as phrase_words
+from eventcoder.places.phrases import TIME_WORDS, Slot, find_slots, unit_hints, words as phrase_words
 from eventcoder.places.resolve import Mention, chain_of, contains, lookup
 
 PLACE_LABELS = ("GPE", "LOC", "FAC")
@@ -359,6 +360,21 @@ def _misread_date(ent) -> bool:
     return all(w[:1].isupper() and w.lower() not in TIME_WORDS and w.lower() not in stopwords() for w in names)
 
 
+_DIRECTION_BEFORE = re.compile(r"\b(east|west|north|south|eastern|western|northern|southern) $", re.IGNORECASE)
+
+
+def _with_its_direction(slot: Slot, text: str, gazetteer: Gazetteer) -> Slot:
+    """"in east Jerusalem": a direction word the phrase reader set apart as a modifier is part of
+    the name where the two make a place's name (East Jerusalem is not Jerusalem)."""
+    found = _DIRECTION_BEFORE.search(text, max(0, slot.start - 10), slot.start)
+    if found is None or slot.text.split()[0].lower() in ("the",):
+        return slot
+    whole = text[found.start():slot.end]
+    if not any(name_key(c.place.name) == name_key(whole) for c in lookup(gazetteer, whole)):
+        return slot
+    return dataclasses.replace(slot, start=found.start(), text=whole)
+
+
 def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gazetteer,
                  doc: Optional[Doc] = None, countries: frozenset[str] = frozenset(),
                  not_places: Sequence[tuple[int, int]] = (),
@@ -372,7 +388,7 @@ def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gaz
     ``not_places``: spans (article offsets) that are known to name no place (a bank, a party). A phrase name is read
     only as a place inside its containers ("Tieba (Bankass, Mopti)" is not Tieba in China); where
     no such place is known, it is unknown and its containers locate it."""
-    slots = find_slots(text)
+    slots = [_with_its_direction(slot, text, gazetteer) for slot in find_slots(text)]
     if not slots:
         return mentions, {}, []
     blocked = [(offset + e.start_char, offset + e.end_char) for e in (doc.ents if doc is not None else ())
