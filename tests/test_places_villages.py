@@ -121,10 +121,22 @@ def test_two_village_names_of_one_phrase_vouch_for_each_other() -> None:
     locate_events(ctx)
     loc = draft.record.location
     assert loc is not None and (loc.name, loc.country, loc.precision) == ("Kakchira", "BGD", 1), loc and loc.reason
-    # alone, the name points nowhere
+    assert "no other place" not in loc.reason, loc.reason  # read by its phrase, not as the last resort
+    # alone, the name is set aside, and is the event's place only as the last resort, said so
     alone = {"id": "alone", "text": "date 2021-07-12 Villagers blocked the road in Kakchira on Monday to protest "
                                     "against the closure of the ferry.", "trigger": "blocked"}
     ctx, draft = _context_for(alone)
     locate_events(ctx)
-    assert draft.record.location is None
-    assert any("only villages" in r for r in draft.record.reasons), draft.record.reasons
+    loc = draft.record.location
+    assert loc is not None and (loc.name, loc.country) == ("Kakchira", "BGD"), loc and loc.reason
+    assert "no other place resolved for the event; 'Kakchira' names only a village in BGD" in loc.reason
+
+
+@needs_postal
+def test_a_village_name_abroad_is_no_last_resort_where_the_article_names_a_place() -> None:
+    case = {"id": "abroad", "text": "date 2021-07-12 Villagers blocked the road in Kakchira on Monday, police in "
+                                    "Nairobi said.", "trigger": "blocked"}
+    ctx, draft = _context_for(case)
+    locate_events(ctx)
+    loc = draft.record.location
+    assert loc is not None and loc.country == "KEN" and loc.name != "Kakchira", loc and loc.reason

@@ -850,7 +850,32 @@ def _mission_country(missions: list[Mission]) -> Optional[Location]:
                                reason=f"no place resolved for the event; {mission.text} works in {place.name} only"))
 
 
-def locate(draft: Draft, places: list[ArticlePlace], text: str, missions: Optional[list[Mission]] = None) -> Optional[Location]:
+def _village_by_its_name(set_aside: list[tuple[Mention, Sentence]], draft: Draft) -> Optional[Location]:
+    """Last resort: a name written as a place ("in Hassi Mameche") that only villages of one
+    country bear. Set aside while the article pointed nowhere; with nothing else to go on, the
+    village of that name is the best guess (the reason says so). The event's own sentence first."""
+    ordered = sorted(set_aside, key=lambda item: item[1].index != draft.sentence.index)
+    for mention, _sentence in ordered:
+        villages = [c.place for c in mention.candidates if c.place.kind == "village"]
+        if not mention.phrase or len({v.country for v in villages}) != 1:
+            continue
+        country = villages[0].country
+        reason = (f"no other place resolved for the event; '{mention.text}' names only "
+                  f"{'a village' if len(villages) == 1 else f'{len(villages)} villages'} in {country}")
+        if len(villages) == 1:
+            village = villages[0]
+            return Location(text=mention.text, name=village.name, lat=village.lat, lon=village.lon, country=country,
+                            admin1=admin1_name(village), precision=2 if mention.near else 1,
+                            start=mention.start, end=mention.end, reason=reason)
+        place = get_gazetteer().country(country)
+        if place is not None:
+            return at_capital(Location(name=place.name, geonameid=place.geonameid, lat=place.lat, lon=place.lon,
+                                       country=country, precision=3, reason=reason + "; known only to its country"))
+    return None
+
+
+def locate(draft: Draft, places: list[ArticlePlace], text: str, missions: Optional[list[Mission]] = None,
+           set_aside: Optional[list[tuple[Mention, Sentence]]] = None) -> Optional[Location]:
     """The location of one event (see the module's docstring for the order of the rules)."""
     in_sentence = [p for p in places if p.sentence.index == draft.sentence.index]
     found = _linked(draft, in_sentence)
@@ -864,7 +889,7 @@ def locate(draft: Draft, places: list[ArticlePlace], text: str, missions: Option
     if found is None:
         found = _organisation_seat(places)
     if found is None:
-        location = _agreed_country(places) or _mission_country(missions)
+        location = _agreed_country(places) or _mission_country(missions) or _village_by_its_name(set_aside or [], draft)
         if location is not None:
             draft.record.reasons.append(f"location: {location.reason}")
         return location
@@ -881,7 +906,8 @@ def locate_events(ctx: CodingContext) -> None:
         return
     places = article_places(ctx)
     for draft in ctx.drafts:
-        location = locate(draft, places, ctx.text, ctx.memo.get("missions"))  # type: ignore[arg-type]
+        location = locate(draft, places, ctx.text, ctx.memo.get("missions"),  # type: ignore[arg-type]
+                          ctx.memo.get("places_set_aside"))  # type: ignore[arg-type]
         draft.record.location = location
         for mention, sentence in ctx.memo.get("places_set_aside", ()):  # type: ignore[union-attr]
             if sentence.index == draft.sentence.index:
