@@ -276,15 +276,18 @@ def find_slots(text: str) -> list[Slot]:
         current, i = read
         while (tok := reader.at(i)) is not None:
             if tok.text == "(":
-                j, inner = i + 1, current
+                j, inner, link = i + 1, current, "paren"
                 while True:
                     got = item(j)
                     if got is None:
                         break
-                    slots[inner].container, slots[inner].link = got[0], "paren" if inner == current else "comma"
+                    slots[inner].container, slots[inner].link = got[0], link
                     inner, j = got
-                    if reader.at(j) is not None and reader.at(j).text == ",":
-                        j += 1
+                    nxt = reader.at(j)
+                    if nxt is not None and (nxt.text == "," or nxt.lower in ("of", "in")):
+                        # "(Dori, Seno)", and "(Pusqul area of Dara)": a chain inside the brackets
+                        link = "comma" if nxt.text == "," else nxt.lower
+                        j += 2 if nxt.lower == "of" and reader.at(j + 1) is not None and reader.at(j + 1).lower == "the" else 1
                         continue
                     break
                 if inner == current or reader.at(j) is None or reader.at(j).text != ")":
