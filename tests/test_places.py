@@ -438,3 +438,28 @@ def test_admin_names_lose_their_local_unit_word() -> None:
     assert strip_local_prefix("Distrito Federal") is None  # the rest is a word, not a name
     assert strip_local_prefix("Gradačac") is None  # a name that only begins with a unit word
     assert strip_local_prefix("Zamfara") is None
+
+
+def test_a_town_compounded_with_its_unit_word_is_the_object_of_the_preposition() -> None:
+    from eventcoder.nlp import load_model
+    from eventcoder.places.locate import _governing_prep
+
+    doc = load_model()("Women protested at the local school in Atakent town of Maktaaral district.")
+    town = doc[[t.text for t in doc].index("Atakent"):][:1]
+    assert town.root.dep_ == "compound"  # the parse this rule is for
+    prep = _governing_prep(town)
+    assert prep is not None and prep.lower_ == "in"
+    road = load_model()("Traders protested on Murree road in Rawalpindi.")
+    name = road[[t.text for t in road].index("Murree"):][:1]
+    assert _governing_prep(name) is None  # a road's name is no place the preposition governs
+
+
+def test_a_village_is_not_read_as_a_district_spelt_otherwise() -> None:
+    from eventcoder.places.mentions import _other_spellings
+
+    gazetteer = get_gazetteer()
+    as_unit = _other_spellings("Sulaym", [], [], {"YEM"}, gazetteer, None)
+    assert any(c.place.kind == "admin2" and c.place.country == "YEM" for c in as_unit)  # Aslem, by skeleton
+    assert not [c for c in _other_spellings("Sulaym", [], [], {"YEM"}, gazetteer, "settlement")
+                if c.place.kind in ("admin1", "admin2")]
+

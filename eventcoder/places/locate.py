@@ -262,13 +262,15 @@ def _span_of(sentence: Sentence, mention: Mention) -> Optional[Span]:
     return sentence.doc.char_span(mention.start - sentence.start, mention.end - sentence.start, alignment_mode="expand")
 
 
+
+
 def _governing_prep(span: Span, compounds: bool = False) -> Optional[Token]:
-    """The preposition whose object the place is (through "X and Y" and appositions; with
-    ``compounds``, also through the noun a name is compounded with: "the road that leads to Camargo
-    community")."""
+    """The preposition whose object the place is (through "X and Y" and appositions, and through a
+    unit word the name is compounded with: "in Atakent town"; with ``compounds``, through any noun
+    a name is compounded with: "the road that leads to Camargo community")."""
     token = span.root
-    while (token.dep_ in ("conj", "appos") or compounds and token.dep_ == "compound" and token.head.pos_ in ("NOUN", "PROPN")) \
-            and token.head.i != token.i:
+    while (token.dep_ in ("conj", "appos") or token.dep_ == "compound" and token.head.pos_ in ("NOUN", "PROPN")
+           and (compounds or token.head.lower_ in phrase_words("compound_unit"))) and token.head.i != token.i:
         token = token.head
     if token.dep_ == "pobj" and token.head.dep_ in ("prep", "agent", "dative") or (token.dep_ == "pobj" and token.head.pos_ == "ADP"):
         return token.head
@@ -659,7 +661,10 @@ def _linked(draft: Draft, places: list[ArticlePlace]) -> Optional[tuple[ArticleP
     # Meknassy") says who they are, not where they acted, when another is tied to the event itself
     ranked.sort(key=lambda item: (item[0], item[3].resolution.place.kind in ("country", "continent"),
                                   _on_the_subject(item[3], trigger), item[1]))
-    return ranked[0][3], ranked[0][2]
+    place, location = ranked[0][3], ranked[0][2]
+    if place.stand_in:  # say why the name's container stands in for it
+        location = location.model_copy(update={"reason": f"{location.reason}; {place.location.reason}"})
+    return place, location
 
 
 def _on_the_subject(place: ArticlePlace, trigger: Token) -> bool:

@@ -268,7 +268,8 @@ def _other_spellings(text: str, outers: list[Mention], inners: list[Mention], co
         if any(contains(outer.place, cand.place) for m in outers for outer in m.candidates if outer.how != HOW_DEMONYM) \
                 or any(inner.how != HOW_SKELETON for inner in vouched_inside) \
                 or (vouched_inside and cand.place.kind in ("admin1", "admin2") and _close_spellings([cand], text)) \
-                or (not outers and cand.place.kind in ("admin1", "admin2") and cand.place.country in countries):
+                or (not outers and cand.place.kind in ("admin1", "admin2") and cand.place.country in countries
+                    and hint != "settlement"):  # "Sulaym village" is no district spelt otherwise
             found.append(cand)
     if not found and not outers:
         found = _dominant_city(similar, text) or _only_unit(similar, text, hint)

@@ -175,9 +175,15 @@ class _Reader:
         """Unit words right after a name ("village", "LGA", "countryside"): new end and hint."""
         hint = None
         hints = unit_hints()
-        while (tok := self.at(end)) is not None and tok.lower in hints and self.adjacent(end):
-            hint = hint or hints[tok.lower]
-            end += 1
+        while (tok := self.at(end)) is not None and self.adjacent(end):
+            if tok.lower in hints:
+                hint = hint or hints[tok.lower]
+                end += 1
+            elif tok.text in words("unit_modifier") and (unit := self.at(end + 1)) is not None \
+                    and unit.lower in hints and self.adjacent(end + 1):
+                end += 1  # "Al Alam military camp": the unit word follows
+            else:
+                break
         return end, hint
 
 
