@@ -463,3 +463,14 @@ def test_a_village_is_not_read_as_a_district_spelt_otherwise() -> None:
     assert not [c for c in _other_spellings("Sulaym", [], [], {"YEM"}, gazetteer, "settlement")
                 if c.place.kind in ("admin1", "admin2")]
 
+
+
+def test_a_thing_of_one_country_only_weighs_as_an_actor_of_that_country() -> None:
+    """"the Seray" (data/country_clues.tsv) is in Lebanon's cities only: Tripoli is Lebanon's."""
+    from eventcoder.coder import Coder
+    from eventcoder.read import Article
+
+    text = "Dozens of contract teachers gathered outside the Seray in Tripoli on Monday, demanding their unpaid wages."
+    [event] = [e for e in Coder().code(Article(id="seray", date="2021-07-19", text=text))
+               if e.trigger.text == "gathered"]
+    assert (event.location.name, event.location.country) == ("Tripoli", "LBN"), event.location.reason

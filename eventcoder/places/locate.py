@@ -382,6 +382,9 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
     place_keys = {name_key(m.text) for m in mentions}
     actor_countries = {a.country for a in actor_refs if a.country and len(a.country) == 3
                        and not _country_read_off(a.reason, place_keys)}
+    # a thing of one country only ("the Seray", "the LNA") says whose news it is as an actor of
+    # that country would, not only as a country named in passing does
+    actor_countries |= {c.country for c in clues}
     # a one-country mission speaks for its country as a named country would, as context only
     context = [Mention(m.start, m.end, m.text, [Candidate(gazetteer.country(m.country), HOW_NAME)], output=False)
                for m in missions]
