@@ -158,6 +158,8 @@ def nearest_actor_left(verb: Token) -> list[Token]:
 
 
 FINDING_VERBS = {"find", "discover", "leave", "recover", "dump"}  # "was found beheaded": the finder is no party
+# "villagers found two bodies": who finds the dead tells of the killing, but took no part in it
+DISCOVERY_VERBS = {"find", "discover", "recover"}
 OBSERVER_VERBS = {"observe", "record", "report", "document", "register", "monitor", "note", "hear", "see",
                   "detect", "count", "log", "witness", "spot"}  # "the SMM recorded 25 explosions": a source
 
@@ -321,6 +323,8 @@ def _roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
                     sources = [trigger.head]
             if not sources and trigger.dep_ in ("ROOT", "advcl", "conj", "ccomp"):
                 sources = nearest_actor_left(trigger)
+            if event_type == "ASSAULT" and trigger.lemma_.lower() in DISCOVERY_VERBS:
+                sources = []
         recipients += _prep_objects(trigger, RECIPIENT_PREPS)
         for obj in [c for c in trigger.children if c.dep_ == "dobj"]:
             # "provided aid to X", "shared evidence with X": the object's own preposition names the other side
