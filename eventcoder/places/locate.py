@@ -55,7 +55,7 @@ from eventcoder.places.gazetteer import (
     name_key,
     skeleton,
 )
-from eventcoder.places.mentions import UnknownPlace, mentions_in_doc, overlaps, scan, with_phrases
+from eventcoder.places.mentions import UnknownPlace, close_spellings, mentions_in_doc, overlaps, scan, with_phrases
 from eventcoder.places.phrases import unit_hints, words as phrase_words
 from eventcoder.places.resolve import (
     Mention,
@@ -424,8 +424,11 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
                         _mislabelled(place):
                     place.actor_like = False
                 break
+    unplaced: list[tuple[UnknownPlace, Sentence]] = []  # phrase names with nothing known around them
     for missing, sentence in unknown:
         holder = by_mention.get(missing.container) if missing.container is not None else None
+        if holder is None:
+            unplaced.append((missing, sentence))
         if holder is None or holder.demonym or holder.resolution.place.kind in ("country", "continent", "water"):
             continue  # a country alone says too little to stand in for a village
         mention = Mention(missing.start, missing.end, missing.text, [], phrase=True, near=missing.near)
@@ -438,6 +441,7 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
     places.sort(key=lambda p: p.mention.start)
     ctx.memo["places"] = places
     ctx.memo["places_set_aside"] = set_aside
+    ctx.memo["places_unplaced"] = unplaced
     return places
 
 
@@ -882,8 +886,30 @@ def _village_by_its_name(set_aside: list[tuple[Mention, Sentence]], draft: Draft
     return None
 
 
+def _closely_spelt(unplaced: list[tuple[UnknownPlace, Sentence]], draft: Draft) -> Optional[Location]:
+    """Last resort after the villages: a name written as a place that no gazetteer spells so, spelt
+    closely to towns or units of one country only ("Ain Oussara": Aïn Oussera, Algeria). Only the
+    country is taken; the reason names the spelling."""
+    gazetteer = get_gazetteer()
+    for missing, _sentence in sorted(unplaced, key=lambda item: item[1].index != draft.sentence.index):
+        close = [c.place for c in close_spellings(gazetteer.similar(missing.text), missing.text)
+                 if c.place.kind in TOWN_KINDS + ("admin1", "admin2")]
+        if not close or len({p.country for p in close}) != 1:
+            continue
+        country = gazetteer.country(close[0].country)
+        if country is None:
+            continue
+        return at_capital(Location(text=missing.text, name=country.name, geonameid=country.geonameid, lat=country.lat,
+                                   lon=country.lon, country=country.country, precision=3,
+                                   start=missing.start, end=missing.end,
+                                   reason=f"no other place resolved for the event; '{missing.text}' is in no gazetteer, "
+                                          f"and is spelt closely only to {close[0].name} in {country.name}"))
+    return None
+
+
 def locate(draft: Draft, places: list[ArticlePlace], text: str, missions: Optional[list[Mission]] = None,
-           set_aside: Optional[list[tuple[Mention, Sentence]]] = None) -> Optional[Location]:
+           set_aside: Optional[list[tuple[Mention, Sentence]]] = None,
+           unplaced: Optional[list[tuple[UnknownPlace, Sentence]]] = None) -> Optional[Location]:
     """The location of one event (see the module's docstring for the order of the rules)."""
     in_sentence = [p for p in places if p.sentence.index == draft.sentence.index]
     found = _linked(draft, in_sentence)
@@ -897,7 +923,8 @@ def locate(draft: Draft, places: list[ArticlePlace], text: str, missions: Option
     if found is None:
         found = _organisation_seat(places)
     if found is None:
-        location = _agreed_country(places) or _mission_country(missions) or _village_by_its_name(set_aside or [], draft)
+        location = _agreed_country(places) or _mission_country(missions) or \
+            _village_by_its_name(set_aside or [], draft) or _closely_spelt(unplaced or [], draft)
         if location is not None:
             draft.record.reasons.append(f"location: {location.reason}")
         return location
@@ -915,7 +942,7 @@ def locate_events(ctx: CodingContext) -> None:
     places = article_places(ctx)
     for draft in ctx.drafts:
         location = locate(draft, places, ctx.text, ctx.memo.get("missions"),  # type: ignore[arg-type]
-                          ctx.memo.get("places_set_aside"))  # type: ignore[arg-type]
+                          ctx.memo.get("places_set_aside"), ctx.memo.get("places_unplaced"))  # type: ignore[arg-type]
         draft.record.location = location
         for mention, sentence in ctx.memo.get("places_set_aside", ()):  # type: ignore[union-attr]
             if sentence.index == draft.sentence.index:
