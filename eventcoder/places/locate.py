@@ -16,7 +16,9 @@ no gazetteer holds stands in for its nearest known container. Then each event ta
    province before a country);
 4. else the place the article has established (its dateline, else its most mentioned place);
 5. else the town or province an acting authority is named after ("Van Governor's Office");
-6. else the country the article's names agree on.
+6. else the country the article's names agree on (or a one-country mission's area);
+7. last resorts, each said in the reason: the village a place phrase names where only villages of one
+   country bear the name, then the one country whose towns or units an unknown name is spelt closely to.
 Whatever the rule found, the event goes to the most specific link of that place's phrase ("in
 Menakuru village (Nellore, AP)" -> Menakuru, or Nellore standing in for it when no gazetteer holds
 Menakuru; "in Kindia town (Kindia-Centre, Kindia)" -> Kindia town, past the unknown middle link). A capital or country used for its government ("Baku said", "Washington supports",
@@ -260,8 +262,6 @@ def _span_of(sentence: Sentence, mention: Mention) -> Optional[Span]:
     if sentence.doc is None:
         return None
     return sentence.doc.char_span(mention.start - sentence.start, mention.end - sentence.start, alignment_mode="expand")
-
-
 
 
 def _governing_prep(span: Span, compounds: bool = False) -> Optional[Token]:

@@ -368,7 +368,7 @@ def _with_its_direction(slot: Slot, text: str, gazetteer: Gazetteer) -> Slot:
     """"in east Jerusalem": a direction word the phrase reader set apart as a modifier is part of
     the name where the two make a place's name (East Jerusalem is not Jerusalem)."""
     found = _DIRECTION_BEFORE.search(text, max(0, slot.start - 10), slot.start)
-    if found is None or slot.text.split()[0].lower() in ("the",):
+    if found is None:
         return slot
     whole = text[found.start():slot.end]
     if not any(name_key(c.place.name) == name_key(whole) for c in lookup(gazetteer, whole)):
@@ -420,6 +420,8 @@ def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gaz
             continue
         inner = [i for i, m in enumerate(work) if m is not None and overlaps((m.start, m.end), span)]
         candidates = [c for c in lookup(gazetteer, slot.text) if c.how != HOW_DEMONYM]
+        if not candidates and slot.alternative:  # "Inalabag [Tin Elebag]": the other spelling is known
+            candidates = [c for c in lookup(gazetteer, slot.alternative) if c.how != HOW_DEMONYM]
         if slot.bare and not candidates:
             continue  # with no preposition, only a name the gazetteer knows is read as a place
         if slot.text.isupper() and len(slot.text) <= 4:

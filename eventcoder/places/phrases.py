@@ -42,6 +42,7 @@ class Slot:
     link: Optional[str] = None  # how the container is written: "paren", "comma", "in", "of"
     near: bool = False  # "near X", "the outskirts of X", "X countryside": around X, not in it
     bare: bool = False  # read with no preposition before it ("shelled Menbij in Aleppo"): a place only if known
+    alternative: Optional[str] = None  # another spelling written in square brackets after it ("[Sambonay]")
 
 
 @dataclass
@@ -162,14 +163,15 @@ class _Reader:
             return None
         return i, end
 
-    def alternative_after(self, end: int) -> int:
-        """Past "[Sambonay]", another spelling in square brackets right after a name."""
+    def alternative_after(self, end: int) -> tuple[int, Optional[str]]:
+        """Past "[Sambonay]", another spelling in square brackets right after a name: new end, and
+        the spelling."""
         if (tok := self.at(end)) is None or tok.text != "[":
-            return end
+            return end, None
         found = self.name(end + 1)
         if found is None or (close := self.at(found[1])) is None or close.text != "]":
-            return end
-        return found[1] + 1
+            return end, None
+        return found[1] + 1, self.text[self.tokens[found[0]].start:self.tokens[found[1] - 1].end]
 
     def units_after(self, end: int) -> tuple[int, Optional[str]]:
         """Unit words right after a name ("village", "LGA", "countryside"): new end and hint."""
@@ -261,7 +263,7 @@ def find_slots(text: str) -> list[Slot]:
         end, capital_hint = _trim_units(reader, start, end)
         after, hint = reader.units_after(end)
         hint = hint or capital_hint or named_as
-        after = reader.alternative_after(after)
+        after, alternative = reader.alternative_after(after)
         if end - start > 1 and unit_hints().get(tokens[start].lower) == "area":
             hint = "area"  # "Colonia Vallejo", "Barangay Basak": a part of a town, named as such
         near = near or hint == "feature" and tokens[after - 1].lower in ("countryside", "outskirts", "area", "areas")
@@ -271,7 +273,8 @@ def find_slots(text: str) -> list[Slot]:
         if ends:  # "the Kandahar-Herat highway": the road runs between two places, around each of them
             slots.extend(Slot(a, b, text[a:b], near=True) for a, b in ends)
             return len(slots) - 2, after
-        slots.append(Slot(first.start, last.end, text[first.start:last.end], hint=hint, near=near))
+        slots.append(Slot(first.start, last.end, text[first.start:last.end], hint=hint, near=near,
+                          alternative=alternative))
         return len(slots) - 1, after
 
     def chain(i: int, near: bool) -> None:

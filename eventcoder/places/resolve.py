@@ -485,8 +485,8 @@ def gate_villages(mentions: Sequence[Mention], towns_read: Sequence[Optional[Res
     only in a country the article already points to: a country or nationality it names, the
     country of another of its places as read without villages (a container written with the
     name, "Vodiane (Donetsk)", among them), an actor's country, or the country of a village of
-    another name in the same place phrase ("Lohajang Upazila (Munshiganj)": two names that only
-    villages bear, in one country, vouch for each other). Returns the mentions and, for each, the
+    another name in the same place phrase ("Kakchira (Gulishakhali)": two names that only villages
+    bear, in one country, vouch for each other). Returns the mentions and, for each, the
     countries of the village readings set aside."""
     named = {c.place.country for m in mentions for c in m.candidates
              if c.place.kind == "country" and c.how in (HOW_NAME, HOW_DEMONYM) and c.place.country}
