@@ -13,6 +13,7 @@ from eventcoder.places.gazetteer import HOW_ALTERNATE, HOW_NAME, KINDS, TOWN_KIN
 from eventcoder.places.locate import locate_events
 from eventcoder.places.resolve import PRECISION_OF_KIND, contains, weights
 from eventcoder.places.villages import postal_file, ukrainian_latin, village_rows, y_spelling
+from eventcoder.record import Location
 
 from test_places import _context_for
 
@@ -111,32 +112,28 @@ def test_event_located_in_a_village(case: dict) -> None:
         assert loc.precision == case["precision"], loc.reason
 
 
+def _event_location(text: str, trigger: str) -> Location | None:
+    ctx, draft = _context_for({"id": "village", "text": text, "trigger": trigger})
+    locate_events(ctx)
+    return draft.record.location
+
 
 @needs_postal
 def test_two_village_names_of_one_phrase_vouch_for_each_other() -> None:
     # postal villages of one country, 10 km apart; the article points to no country otherwise
-    phrase = {"id": "phrase", "text": "date 2021-07-12 Villagers blocked the road in Kakchira (Gulishakhali) on "
-                                      "Monday to protest against the closure of the ferry.", "trigger": "blocked"}
-    ctx, draft = _context_for(phrase)
-    locate_events(ctx)
-    loc = draft.record.location
+    loc = _event_location("date 2021-07-12 Villagers blocked the road in Kakchira (Gulishakhali) on Monday to "
+                          "protest against the closure of the ferry.", "blocked")
     assert loc is not None and (loc.name, loc.country, loc.precision) == ("Kakchira", "BGD", 1), loc and loc.reason
     assert "no other place" not in loc.reason, loc.reason  # read by its phrase, not as the last resort
     # alone, the name is set aside, and is the event's place only as the last resort, said so
-    alone = {"id": "alone", "text": "date 2021-07-12 Villagers blocked the road in Kakchira on Monday to protest "
-                                    "against the closure of the ferry.", "trigger": "blocked"}
-    ctx, draft = _context_for(alone)
-    locate_events(ctx)
-    loc = draft.record.location
+    loc = _event_location("date 2021-07-12 Villagers blocked the road in Kakchira on Monday to protest against the "
+                          "closure of the ferry.", "blocked")
     assert loc is not None and (loc.name, loc.country) == ("Kakchira", "BGD"), loc and loc.reason
     assert "no other place resolved for the event; 'Kakchira' names only a village in BGD" in loc.reason
 
 
 @needs_postal
 def test_a_village_name_abroad_is_no_last_resort_where_the_article_names_a_place() -> None:
-    case = {"id": "abroad", "text": "date 2021-07-12 Villagers blocked the road in Kakchira on Monday, police in "
-                                    "Nairobi said.", "trigger": "blocked"}
-    ctx, draft = _context_for(case)
-    locate_events(ctx)
-    loc = draft.record.location
+    loc = _event_location("date 2021-07-12 Villagers blocked the road in Kakchira on Monday, police in Nairobi said.",
+                          "blocked")
     assert loc is not None and loc.country == "KEN" and loc.name != "Kakchira", loc and loc.reason
