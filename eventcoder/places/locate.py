@@ -240,6 +240,14 @@ def at_capital(location: Location) -> Location:
                                        "reason": f"{location.reason}; placed at its capital, {capital.name}"})
 
 
+def country_at_capital(country: Place, reason: str, text: Optional[str] = None, start: Optional[int] = None,
+                       end: Optional[int] = None) -> Location:
+    """An event known only to ``country`` (a gazetteer country), at its capital (``at_capital``)."""
+    return at_capital(Location(text=text, name=country.name, geonameid=country.geonameid, lat=country.lat,
+                               lon=country.lon, country=country.country, precision=3, start=start, end=end,
+                               reason=reason))
+
+
 def fallback_point(place: Place) -> tuple[float, float]:
     """Where to put an event known only to lie in an admin unit: the town of the district's own
     name in its province (a district is named after its seat: Gaalkacyo), else the unit's largest
@@ -785,9 +793,7 @@ def _agreed_country(places: list[ArticlePlace]) -> Optional[Location]:
     place = get_gazetteer().country(country)
     if place is None or count / total < DOUBTFUL_AGREEMENT:
         return None
-    return at_capital(Location(name=place.name, geonameid=place.geonameid, lat=place.lat, lon=place.lon,
-                               country=country, precision=3,
-                               reason=f"no place named for the event; the article's names point to {place.name}"))
+    return country_at_capital(place, f"no place named for the event; the article's names point to {place.name}")
 
 
 _PHRASE_GAP = re.compile(r"[\s,(]*")
@@ -857,9 +863,8 @@ def _mission_country(missions: list[Mission]) -> Optional[Location]:
     place = get_gazetteer().country(mission.country)
     if place is None:
         return None
-    return at_capital(Location(text=mission.text, name=place.name, geonameid=place.geonameid, lat=place.lat,
-                               lon=place.lon, country=place.country, precision=3, start=mission.start, end=mission.end,
-                               reason=f"no place resolved for the event; {mission.text} works in {place.name} only"))
+    return country_at_capital(place, f"no place resolved for the event; {mission.text} works in {place.name} only",
+                              mission.text, mission.start, mission.end)
 
 
 def _village_by_its_name(set_aside: list[tuple[Mention, Sentence]], draft: Draft) -> Optional[Location]:
@@ -881,8 +886,7 @@ def _village_by_its_name(set_aside: list[tuple[Mention, Sentence]], draft: Draft
                             start=mention.start, end=mention.end, reason=reason)
         place = get_gazetteer().country(country)
         if place is not None:
-            return at_capital(Location(name=place.name, geonameid=place.geonameid, lat=place.lat, lon=place.lon,
-                                       country=country, precision=3, reason=reason + "; known only to its country"))
+            return country_at_capital(place, reason + "; known only to its country")
     return None
 
 
@@ -899,11 +903,9 @@ def _closely_spelt(unplaced: list[tuple[UnknownPlace, Sentence]], draft: Draft) 
         country = gazetteer.country(close[0].country)
         if country is None:
             continue
-        return at_capital(Location(text=missing.text, name=country.name, geonameid=country.geonameid, lat=country.lat,
-                                   lon=country.lon, country=country.country, precision=3,
-                                   start=missing.start, end=missing.end,
-                                   reason=f"no other place resolved for the event; '{missing.text}' is in no gazetteer, "
-                                          f"and is spelt closely only to {close[0].name} in {country.name}"))
+        return country_at_capital(country, f"no other place resolved for the event; '{missing.text}' is in no "
+                                           f"gazetteer, and is spelt closely only to {close[0].name} in {country.name}",
+                                  missing.text, missing.start, missing.end)
     return None
 
 
