@@ -387,6 +387,25 @@ def fill_countries(event: Event) -> None:
             event.reasons.append("location: " + event.location.reason)
 
 
+def fill_from_the_article(events: list[Event]) -> None:
+    """Last resort for an event with no place and no actor of known country: the one country the
+    actors of the article's other events come from ("HTS opened fire on the protest": Syria)."""
+    countries = {a.country for e in events for a in e.actors
+                 if a.country and a.country not in GROUPS and not _names_a_currency(a.text)}
+    place = None
+    if len(countries) == 1:
+        from eventcoder.places import get_gazetteer
+
+        place = get_gazetteer().country(next(iter(countries)))
+    for event in events:
+        if event.location is None and place is not None:
+            event.location = Location(
+                name=place.name, country=place.country, precision=3, lat=place.lat, lon=place.lon,
+                geonameid=place.geonameid,
+                reason=f"no place named; the actors of the article's other events are of {place.name} only")
+            event.reasons.append("location: " + event.location.reason)
+
+
 def text_order(draft: Draft) -> tuple[int, int]:
     """Where a record stands in the article: its evidence, then its trigger."""
     return draft.record.evidence.start, draft.record.trigger.start if draft.record.trigger else 0
@@ -501,8 +520,10 @@ def acled_view(draft: Draft, following: tuple[str, ...] = (), preceding: tuple[s
 def finish_records(ctx: CodingContext) -> None:
     number_records(ctx)
     for draft in ctx.drafts:
+        fill_countries(draft.record)
+    fill_from_the_article([draft.record for draft in ctx.drafts])
+    for draft in ctx.drafts:
         rec = draft.record
-        fill_countries(rec)
         acled, sub, reasons = acled_view(draft, following_sentences(ctx.sentences, draft),
                                          preceding_sentences(ctx.sentences, draft))
         rec.reasons += reasons

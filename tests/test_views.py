@@ -1,6 +1,6 @@
 """The records stage's last resorts (eventcoder/views.py), on records built by hand."""
 from eventcoder.record import ActorRef, Event, Evidence, Location
-from eventcoder.views import fill_countries
+from eventcoder.views import fill_countries, fill_from_the_article
 
 
 def _event(actor: ActorRef, location: Location | None) -> Event:
@@ -32,3 +32,22 @@ def test_an_actor_with_no_country_takes_the_places():
     event = _event(actor, Location(text="Sidon", name="Sidon", country="LBN", lat=33.56, lon=35.37, precision=1))
     fill_countries(event)
     assert event.actors[0].country == "LBN"
+
+
+def test_an_event_with_no_place_takes_the_one_country_of_the_articles_actors():
+    residents = _event(ActorRef(text="Residents", sector="CVL", start=0, end=9, reason="sector word only"), None)
+    fighters = _event(ActorRef(text="HTS fighters", sector="REB", country="SYR", start=40, end=52,
+                               reason="dictionary organization"), None)
+    fill_countries(fighters)  # the first actor's country: Syria
+    fill_from_the_article([residents, fighters])
+    assert residents.location is not None and residents.location.country == "SYR"
+    assert residents.location.precision == 3
+    assert "other events" in residents.location.reason
+
+
+def test_actors_of_two_countries_give_no_place():
+    residents = _event(ActorRef(text="Residents", sector="CVL", start=0, end=9, reason="sector word only"), None)
+    syrians = _event(ActorRef(text="HTS fighters", sector="REB", country="SYR", start=40, end=52, reason="x"), None)
+    turks = _event(ActorRef(text="Turkish soldiers", sector="MIL", country="TUR", start=60, end=76, reason="x"), None)
+    fill_from_the_article([residents, syrians, turks])
+    assert residents.location is None

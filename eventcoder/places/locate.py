@@ -16,7 +16,8 @@ no gazetteer holds stands in for its nearest known container. Then each event ta
    province before a country);
 4. else the place the article has established (its dateline, else its most mentioned place);
 5. else the town or province an acting authority is named after ("Van Governor's Office");
-6. else the country the article's names agree on (or a one-country mission's area);
+6. else the country the article's names agree on (or a one-country mission's area, or the one
+   country its one-country clues and unit words point to: "the Seray", "Upazila");
 7. last resorts, each said in the reason: the village a place phrase names where only villages of one
    country bear the name, then the one country whose towns or units an unknown name is spelt closely to.
 Whatever the rule found, the event goes to the most specific link of that place's phrase ("in
@@ -153,6 +154,23 @@ def country_clues(text: str) -> list[Mission]:
             if not any(overlaps((match.start(), match.end()), (m.start, m.end)) for m in found):
                 found.append(Mission(match.start(), match.end(), match.group(), country))
     return found
+
+
+@functools.lru_cache(maxsize=1)
+def _unit_word_patterns() -> tuple[tuple[re.Pattern, str], ...]:
+    lines = [line for line in (DATA_DIR / "unit_word_countries.tsv").read_text(encoding="utf-8").splitlines()
+             if line.strip() and not line.startswith("#")]
+    rows = [line.split("\t") for line in lines[1:]]
+    return tuple((re.compile(r"(?<![\w-])" + re.escape(row[0]) + r"(?![\w-])", re.IGNORECASE), row[1].strip())
+                 for row in rows)
+
+
+def unit_word_clues(text: str) -> list[Mission]:
+    """Unit words one country alone uses (``data/unit_word_countries.tsv``: "Upazila", "barangay"),
+    as context for the article's places; they stay part of the place phrases they end or begin."""
+    return sorted((Mission(match.start(), match.end(), match.group(), country)
+                   for pattern, country in _unit_word_patterns() for match in pattern.finditer(text)),
+                  key=lambda m: m.start)
 
 
 _READ_OFF = re.compile(r"country from '([^']+)'")
@@ -356,13 +374,15 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
     ctx.memo["missions"] = missions
     # countries that vouch for other spellings of a phrase's provinces and districts ("Galgaduud"):
     # a one-country mission, a one-country clue, or the one country the event's actors come from
-    clues = [c for c in country_clues(ctx.text) if gazetteer.country(c.country) is not None]
+    one_country_things = [c for c in country_clues(ctx.text) if gazetteer.country(c.country) is not None]
+    clues = one_country_things + [c for c in unit_word_clues(ctx.text) if gazetteer.country(c.country) is not None]
+    ctx.memo["clues"] = clues
     actor_nations = {a.country for d in ctx.drafts for a in (*d.record.actors, *d.record.recipients)
                      if a.country and len(a.country) == 3 and gazetteer.country(a.country) is not None}
     vouching = frozenset(m.country for m in missions) | frozenset(c.country for c in clues) | \
         (frozenset(actor_nations) if len(actor_nations) == 1 else frozenset())
     # the names of one-country things ("outside the Banque du Liban in Nabatiye") are no place phrase
-    not_places = [(c.start, c.end) for c in clues] + [(m.start, m.end) for m in missions]
+    not_places = [(c.start, c.end) for c in one_country_things] + [(m.start, m.end) for m in missions]
     for sentence in ctx.sentences:
         if sentence.doc is not None:
             mentions = mentions_in_doc(sentence.doc, gazetteer, offset=sentence.start, demonyms=True)
@@ -867,6 +887,18 @@ def _mission_country(missions: list[Mission]) -> Optional[Location]:
                               mission.text, mission.start, mission.end)
 
 
+def _clue_country(clues: list[Mission]) -> Optional[Location]:
+    """Last resort: the one country that the article's one-country clues and unit words all point
+    to ("Lohajang Upazila": Bangladesh), at its capital."""
+    countries = {clue.country for clue in clues}
+    place = get_gazetteer().country(countries.pop()) if len(countries) == 1 else None
+    if place is None:
+        return None
+    first = clues[0]
+    return country_at_capital(place, f"no place resolved for the event; '{first.text}' is said of "
+                                     f"{place.name} only", first.text, first.start, first.end)
+
+
 def _village_by_its_name(set_aside: list[tuple[Mention, Sentence]], draft: Draft) -> Optional[Location]:
     """Last resort: a name written as a place ("in Hassi Mameche") that only villages of one
     country bear. Set aside while the article pointed nowhere; with nothing else to go on, the
@@ -911,7 +943,8 @@ def _closely_spelt(unplaced: list[tuple[UnknownPlace, Sentence]], draft: Draft) 
 
 def locate(draft: Draft, places: list[ArticlePlace], text: str, missions: Optional[list[Mission]] = None,
            set_aside: Optional[list[tuple[Mention, Sentence]]] = None,
-           unplaced: Optional[list[tuple[UnknownPlace, Sentence]]] = None) -> Optional[Location]:
+           unplaced: Optional[list[tuple[UnknownPlace, Sentence]]] = None,
+           clues: Optional[list[Mission]] = None) -> Optional[Location]:
     """The location of one event (see the module's docstring for the order of the rules)."""
     in_sentence = [p for p in places if p.sentence.index == draft.sentence.index]
     found = _linked(draft, in_sentence)
@@ -925,7 +958,7 @@ def locate(draft: Draft, places: list[ArticlePlace], text: str, missions: Option
     if found is None:
         found = _organisation_seat(places)
     if found is None:
-        location = _agreed_country(places) or _mission_country(missions) or \
+        location = _agreed_country(places) or _mission_country(missions) or _clue_country(clues or []) or \
             _village_by_its_name(set_aside or [], draft) or _closely_spelt(unplaced or [], draft)
         if location is not None:
             draft.record.reasons.append(f"location: {location.reason}")
@@ -944,7 +977,8 @@ def locate_events(ctx: CodingContext) -> None:
     places = article_places(ctx)
     for draft in ctx.drafts:
         location = locate(draft, places, ctx.text, ctx.memo.get("missions"),  # type: ignore[arg-type]
-                          ctx.memo.get("places_set_aside"), ctx.memo.get("places_unplaced"))  # type: ignore[arg-type]
+                          ctx.memo.get("places_set_aside"), ctx.memo.get("places_unplaced"),  # type: ignore[arg-type]
+                          ctx.memo.get("clues"))  # type: ignore[arg-type]
         draft.record.location = location
         for mention, sentence in ctx.memo.get("places_set_aside", ()):  # type: ignore[union-attr]
             if sentence.index == draft.sentence.index:
