@@ -166,3 +166,12 @@ def test_a_bomb_with_no_one_named_is_an_unidentified_group_of_the_place():
     events = code_text("A roadside bomb near Kandahar killed two Canadian soldiers on Friday.", "2006-04-22")
     (attack,) = [e for e in events if e.event_type == "ASSAULT"]
     assert [(a.country, a.sector) for a in attack.actors] == [("AFG", "UAF")], attack.actors
+
+
+def test_organisations_named_anywhere_in_a_text() -> None:
+    from eventcoder.actors.dictionary import organisations_in
+
+    text = "The STC said it is ready for talks; Hayat Tahrir al-Sham did not comment and stc is a typo."
+    found = [(text[s:e], entry.country) for s, e, entry in organisations_in(text, "2020-05-01")]
+    # the longest name is read whole; an acronym only where it is written in capitals
+    assert found == [("STC", "YEM"), ("Hayat Tahrir al-Sham", "SYR")]

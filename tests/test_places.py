@@ -474,3 +474,15 @@ def test_a_thing_of_one_country_only_weighs_as_an_actor_of_that_country() -> Non
     [event] = [e for e in Coder().code(Article(id="seray", date="2021-07-19", text=text))
                if e.trigger.text == "gathered"]
     assert (event.location.name, event.location.country) == ("Tripoli", "LBN"), event.location.reason
+
+
+def test_an_armed_group_named_anywhere_in_the_article_says_whose_town_it_is() -> None:
+    from eventcoder.coder import code_text
+
+    # the killers are "gunmen", of no country; the Gulf Clan, named only in the next sentence, is
+    # Colombian, and so is the Santa Rosa meant
+    text = "A local leader was shot dead in Santa Rosa. Residents said the killers belonged to the {}."
+    [with_group] = [e for e in code_text(text.format("Gulf Clan"), "2024-03-02") if e.event_type == "ASSAULT"]
+    [without] = [e for e in code_text(text.format("gang"), "2024-03-02") if e.event_type == "ASSAULT"]
+    assert with_group.location is not None and with_group.location.country == "COL", with_group.location
+    assert without.location is not None and without.location.country != "COL", without.location

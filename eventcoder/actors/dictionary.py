@@ -119,6 +119,32 @@ class ActorDictionary:
 
 
 MIN_SLIP_LENGTH = 5
+LONGEST_NAME_WORDS = 5  # organisation names longer than this are read by their shorter aliases
+_WORD = re.compile(r"[\w'’-]+")
+
+
+def organisations_in(text: str, day: Optional[str] = None) -> list[tuple[int, int, Entry]]:
+    """The dictionary's organisations the text names anywhere, as (start, end, entry), the longest
+    name at each place first: written with a capital, and an acronym in capitals ("IS", not "is")."""
+    d = load_dictionary()
+    words = list(_WORD.finditer(text))
+    found: list[tuple[int, int, Entry]] = []
+    i = 0
+    while i < len(words):
+        step = 1
+        if words[i].group()[0].isupper():
+            for n in range(min(LONGEST_NAME_WORDS, len(words) - i), 0, -1):
+                start, end = words[i].start(), words[i + n - 1].end()
+                key = normalise(text[start:end])
+                if key in d.caps_only and not text[start:end].isupper():
+                    continue
+                entries = [e for e in d.lookup(key, day) if e.kind == "organization"]
+                if entries:
+                    found.append((start, end, entries[0]))
+                    step = n
+                    break
+        i += step
+    return found
 
 
 def _is_acronym(key: str) -> bool:

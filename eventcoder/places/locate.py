@@ -173,6 +173,20 @@ def unit_word_clues(text: str) -> list[Mission]:
                   key=lambda m: m.start)
 
 
+# non-state armed groups, parties and police act in their own country; armies, governments and
+# coalitions are often abroad ("the Saudi-led coalition" in Yemen, "Operation Barkhane" in Mali)
+HOME_SECTORS = frozenset({"REB", "UAF", "PTY", "COP"})
+
+
+def home_group_clues(text: str, day: Optional[str] = None) -> list[Mission]:
+    """Armed groups, parties and police forces of one country that the text names anywhere ("the
+    STC", "Dan Na Ambassagou"), from the actor dictionary."""
+    from eventcoder.actors.dictionary import organisations_in  # actors borrow from places too
+
+    return [Mission(start, end, text[start:end], entry.country) for start, end, entry in organisations_in(text, day)
+            if entry.sector in HOME_SECTORS and entry.country and len(entry.country) == 3]
+
+
 _READ_OFF = re.compile(r"country from '([^']+)'")
 
 
@@ -375,7 +389,8 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
     # countries that vouch for other spellings of a phrase's provinces and districts ("Galgaduud"):
     # a one-country mission, a one-country clue, or the one country the event's actors come from
     one_country_things = [c for c in country_clues(ctx.text) if gazetteer.country(c.country) is not None]
-    clues = one_country_things + [c for c in unit_word_clues(ctx.text) if gazetteer.country(c.country) is not None]
+    clues = one_country_things + [c for c in unit_word_clues(ctx.text) + home_group_clues(ctx.text, ctx.article.date)
+                                  if gazetteer.country(c.country) is not None]
     ctx.memo["clues"] = clues
     actor_nations = {a.country for d in ctx.drafts for a in (*d.record.actors, *d.record.recipients)
                      if a.country and len(a.country) == 3 and gazetteer.country(a.country) is not None}
