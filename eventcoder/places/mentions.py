@@ -376,6 +376,19 @@ def _with_its_direction(slot: Slot, text: str, gazetteer: Gazetteer) -> Slot:
     return dataclasses.replace(slot, start=found.start(), text=whole)
 
 
+def _town_before_its_unit(name: str, gazetteer: Gazetteer) -> Optional[tuple[int, list[Candidate]]]:
+    """Where an unknown name is a town's name followed by the name of the state or province that
+    holds it ("Tijuana Baja California"): the offset of the state's name in ``name`` and its
+    candidates. The town must be known there: "Dar'a Al Balad" or "Aweil East" are names of their
+    own, not places in a unit called "Balad" or "East"."""
+    for word in list(re.finditer(r"\S+", name))[1:]:
+        units = [c for c in lookup(gazetteer, name[word.start():]) if c.place.kind == "admin1" and c.how == HOW_NAME]
+        towns = [c for c in lookup(gazetteer, name[:word.start()].rstrip()) if c.place.kind in TOWN_KINDS]
+        if any(contains(u.place, t.place) for u in units for t in towns):
+            return word.start(), units
+    return None
+
+
 def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gazetteer,
                  doc: Optional[Doc] = None, countries: frozenset[str] = frozenset(),
                  not_places: Sequence[tuple[int, int]] = (),
@@ -398,6 +411,7 @@ def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gaz
     work: list[Optional[Mention]] = list(mentions)
     of_slot: dict[int, int] = {}
     named_after: dict[int, int] = {}  # a site's mention -> the town mention its name starts with
+    written_before: dict[int, int] = {}  # a town's mention -> the state mention written after it, no comma
     for index, slot in enumerate(slots):
         span = (offset + slot.start, offset + slot.end)
         if any(overlaps(span, b) for b in blocked):
@@ -436,6 +450,20 @@ def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gaz
             continue
         if inner and len(partial) < len(inner):
             continue  # the slot cuts across another name: leave both alone
+        split = _town_before_its_unit(slot.text, gazetteer) if not candidates and slot.hint is None else None
+        if split is not None:
+            # "in Mojolo Sinaloa", "in Tijuana Baja California": a town written before its state with
+            # no comma; the state contains the town
+            at, unit_candidates = split
+            for i in partial:
+                work[i] = None
+            town = slot.text[:at].rstrip()
+            work.append(Mention(span[0], span[0] + len(town), town,
+                                [c for c in lookup(gazetteer, town) if c.how != HOW_DEMONYM], phrase=True, near=slot.near))
+            work.append(Mention(span[0] + at, span[1], slot.text[at:], unit_candidates, phrase=True))
+            of_slot[index] = len(work) - 2
+            written_before[len(work) - 2] = len(work) - 1
+            continue
         head = next((i for i in partial if work[i].start == span[0]), None)
         hyphenated = head is not None and text[work[head].end - offset:work[head].end - offset + 1] == "-"
         if not candidates and head is not None and (slot.container is None or hyphenated) and \
@@ -458,6 +486,8 @@ def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gaz
             continue
         links[here] = of_slot[up]
         strong[here] = slot.link in ("paren", "in", "of")
+    for town, state in written_before.items():
+        links[town], strong[town] = state, True
     for site, town in named_after.items():
         if site in links and town not in links:
             links[town] = links[site]  # "Belgrade-Stari Grad, Serbia": Belgrade is in Serbia too
@@ -481,7 +511,7 @@ def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gaz
         inners.setdefault(b, []).append(a)
     named = frozenset(_named_countries(work)) | countries
     # read each phrase name inside its containers, most specific name first
-    read = set(of_slot.values()) | set(named_after.values())
+    read = set(of_slot.values()) | set(named_after.values()) | set(written_before.values())
     for index in sorted(read, key=lambda i: len(chain_of(links, i))):  # containers first
         mention = work[index]
         if mention is None or not mention.phrase:
