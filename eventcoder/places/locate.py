@@ -689,12 +689,25 @@ def _linked(draft: Draft, places: list[ArticlePlace]) -> Optional[tuple[ArticleP
             elif word == "of" and holder.i == trigger.i:
                 ranked.append((0, distance, _with_precision(
                     loc, loc.precision or 3, f"'{trigger.text} of {place.mention.text}': the event's object is {loc.name} ({_what(loc)})"), place))
+            elif word == "of" and holder.dep_ == "dobj" and holder.head.i == trigger.i and \
+                    holder.lemma_.lower() in location_nouns() and not place.stand_in:
+                # "raided the town of Kfar Aqab": the place is what the event was done to
+                ranked.append((0, distance, _with_precision(
+                    loc, loc.precision or 3, f"'{trigger.text} the {holder.text} of {place.mention.text}': the event's "
+                                             f"object is {loc.name} ({_what(loc)})"), place))
             elif word in near_words() or (word == "to" and prep.head.lower_ == "close"):
                 ranked.append((0, distance, _with_precision(
                     loc, 2, f"'{word} {place.mention.text}' in the event's clause: near {loc.name} ({_what(loc)})"), place))
             elif word in LOCATIVE_PREPS:
                 ranked.append((2 if word in DIRECTIONAL_PREPS else 0, distance, _with_precision(
                     loc, loc.precision or 3, f"'{word} {place.mention.text}' in the event's clause: {loc.name} ({_what(loc)})"), place))
+            continue
+        if root.dep_ == "dobj" and root.head.i == trigger.i and trigger.pos_ == "VERB" and not place.stand_in and \
+                loc.country is not None and place.resolution.place.kind not in ("country", "continent"):
+            # "shelled Kafr Nabl", "stormed Jenin": the place is what the event was done to
+            ranked.append((0, distance, _with_precision(
+                loc, loc.precision or 3, f"'{trigger.text} {place.mention.text}': the event's object is {loc.name} "
+                                         f"({_what(loc)})"), place))
             continue
         if root.dep_ in ("compound", "amod", "nmod") and root.head.i == trigger.i:
             ranked.append((1, distance, _with_precision(
