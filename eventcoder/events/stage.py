@@ -27,7 +27,7 @@ REMOTE_MODES = {"heavy-weapons", "explosives", "aerial", "drone", "grenade"}
 HARM_LEMMAS = {"kill", "wound", "injure", "shoot", "attack"}
 KILLING_LEMMAS = {"kill", "murder", "execute", "behead", "slay"}
 WOUNDING_LEMMAS = {"wound", "injure", "hurt"}
-BLAST_WORDS = {"explosion", "blast", "explode", "blow", "detonate"}
+BLAST_WORDS = {"explosion", "blast", "explode", "blow", "detonate", "go"}  # "go": went off
 
 
 def inherit_recipients(drafts: list[Draft]) -> None:
