@@ -273,6 +273,7 @@ def _intervention_told_after(following: str) -> bool:
 ARMED = {"MIL", "REB", "COP", "UAF"}
 TAKEOVERS = {"Government regains territory", "Non-state actor overtakes territory"}
 SEVERAL_SIDES = {"two", "both", "rival", "warring"}  # one mention naming several parties ("the two armed groups")
+WARRING = {"warring", "belligerent", "belligerents", "combatant", "combatants"}  # armed sides, whatever their sector word
 
 
 def _target_classes(event: Event) -> set[str]:
@@ -320,7 +321,8 @@ def _actor_classes(event: Event) -> set[str]:
         return {"NONE"}
     classes = {sector, "ARMED" if sector in ARMED else "UNARMED"}
     parties = [a.sector for a in event.actors if a.sector in ARMED | {"GOV"}]
-    several = any(a.sector in ARMED and set(a.text.lower().split()) & SEVERAL_SIDES for a in event.actors)
+    several = any(a.sector in ARMED and set(a.text.lower().split()) & SEVERAL_SIDES for a in event.actors) \
+        or any(set(_words(a.text)) & WARRING for a in event.actors)  # "the warring parties agreed …"
     if several or (len(parties) > 1 and set(parties) & ARMED):
         classes.add("TWO_SIDES")
     return classes
