@@ -26,6 +26,7 @@ ANIMALS_FILE = MAP_FILE.parent / "animals.txt"
 DEMONSTRATION_FILE = MAP_FILE.parent / "demonstration_signs.txt"
 MOB_FILE = MAP_FILE.parent / "mob_words.txt"
 PROPERTY_FILE = MAP_FILE.parent / "property_nouns.txt"
+UNNAMED_ATTACKERS_FILE = MAP_FILE.parent / "unnamed_attackers.txt"
 
 
 @functools.lru_cache(maxsize=1)
@@ -272,6 +273,7 @@ def _intervention_told_after(following: str) -> bool:
 ARMED = {"MIL", "REB", "COP", "UAF"}
 TAKEOVERS = {"Government regains territory", "Non-state actor overtakes territory"}
 SEVERAL_SIDES = {"two", "both", "rival", "warring"}  # one mention naming several parties ("the two armed groups")
+WARRING = {"warring", "belligerent", "belligerents", "combatant", "combatants"}  # armed sides, whatever their sector word
 
 
 def _target_classes(event: Event) -> set[str]:
@@ -290,15 +292,37 @@ def _target_classes(event: Event) -> set[str]:
     return classes or {"NONE"}
 
 
+@functools.lru_cache(maxsize=1)
+def unnamed_attacker_words() -> frozenset[str]:
+    return word_set(UNNAMED_ATTACKERS_FILE)
+
+
+def _doer_sector(event: Event) -> Optional[str]:
+    """The first actor's sector, where people of no armed sector named as unknown, unidentified or
+    settlers (unnamed_attackers.txt) are an armed group (UAF): ACLED does not count them civilians
+    or a mob when they are the ones acting. Not a group or a crowd of them ("a group of unidentified
+    individuals threw stones"): ACLED reads a band of unknown people as rioters."""
+    if not event.actors:
+        return None
+    doer = event.actors[0]
+    if event.trigger is not None and doer.start == event.trigger.start and event.event_type == "PROTEST":
+        return None  # protesters the actors stage supplied by default, the trigger as their mention: no one named
+    words = set(_words(doer.text))
+    if doer.sector in (None, "CVL") and words & unnamed_attacker_words() and not words & collective_nouns():
+        return "UAF"
+    return doer.sector
+
+
 def _actor_classes(event: Event) -> set[str]:
     """The first actor's sector and class; TWO_SIDES when the actors are two conflict parties
     ("the army and the rebels agreed …": armed groups, or a government and an armed group)."""
-    sector = event.actors[0].sector if event.actors else None
+    sector = _doer_sector(event)
     if sector is None:
         return {"NONE"}
     classes = {sector, "ARMED" if sector in ARMED else "UNARMED"}
     parties = [a.sector for a in event.actors if a.sector in ARMED | {"GOV"}]
-    several = any(a.sector in ARMED and set(a.text.lower().split()) & SEVERAL_SIDES for a in event.actors)
+    several = any(a.sector in ARMED and set(a.text.lower().split()) & SEVERAL_SIDES for a in event.actors) \
+        or any(set(_words(a.text)) & WARRING for a in event.actors)  # "the warring parties agreed …"
     if several or (len(parties) > 1 and set(parties) & ARMED):
         classes.add("TWO_SIDES")
     return classes

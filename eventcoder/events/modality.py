@@ -117,6 +117,21 @@ def _ruled_out(node: Token) -> Optional[Token]:
     return None
 
 
+ALLEGATION_PREPOSITIONS = {"of", "with"}
+
+
+def alleged_by(trigger: Token) -> Optional[Token]:
+    """"two men accused of robbing a shop", "charged with murder", "allegations of torture": what
+    someone is accused, suspected or charged of (modality.tsv role "allegation") is a claim about a
+    past act, not an act reported as done. The accusing word, or None."""
+    prep = trigger.head
+    if trigger.dep_ not in ("pobj", "pcomp") or prep.lower_ not in ALLEGATION_PREPOSITIONS or prep.head.i == prep.i:
+        return None
+    holder = prep.head
+    return holder if _words().get(holder.lemma_.lower()) == "allegation" or _words().get(holder.lower_) == "allegation" \
+        else None
+
+
 def modality(trigger: Token) -> Modality:
     if trigger.pos_ == "AUX":
         return Modality()  # "must" as a trigger: the demand itself is made
@@ -151,6 +166,10 @@ def modality(trigger: Token) -> Modality:
             and any(c.dep_ == "mark" and c.lower_ == "before" for c in trigger.children):
         return Modality(negated=True, reason=f"thwarted by '{trigger.head.text}' before it happened",
                         kind="prevention", cue=trigger.head)
+    alleged = alleged_by(trigger)
+    if alleged is not None:
+        return Modality(hypothetical=True, reason=f"alleged ('{alleged.text} {trigger.head.text}'): not reported as done",
+                        kind="allegation", cue=alleged)
     ruled = _ruled_out(trigger)  # the trigger itself is ruled out, not what its own clause names
     if ruled is not None:
         return Modality(negated=True, reason=f"ruled out ('{ruled.text} …')", kind="refusal", cue=ruled)

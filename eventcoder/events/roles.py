@@ -216,6 +216,7 @@ def _stranded_subject(verb: Token) -> list[Token]:
 
 
 CAUSE_PREPS = {"following", "after", "in", "during", "amid"}
+UNDERGOER_OF_TYPES = {"ASSAULT", "COERCE"}  # event nouns whose "of" phrase is the one acted on
 MEANS_NOUNS = {"attack", "attacks", "operation", "operations", "raid", "raids", "strike", "strikes", "fire",
                "shelling", "bombardment", "ambush", "offensive", "assault"}
 
@@ -260,6 +261,13 @@ def _is_passive(verb: Token) -> bool:
     attacked X": the parser may read the group's name as 'is')."""
     deps = {c.dep_ for c in verb.children}
     return "nsubjpass" in deps or ("auxpass" in deps and "nsubj" not in deps)
+
+
+def _undergoers_of(trigger: Token) -> list[Token]:
+    """The "of" objects of a violence or coercion noun ("the abduction of two students"): who
+    underwent it; not a place ("the shelling of Aleppo", "the looting of the village")."""
+    return [o for o in _prep_objects(trigger, {"of"})
+            if o.ent_type_ not in ("GPE", "LOC", "FAC") and o.lemma_.lower() not in place_nouns()]
 
 
 def roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
@@ -310,6 +318,8 @@ def _roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
                         recipients = [c for c in conj.children if c.dep_ == "dobj"] or recipients
             if not sources:  # "due to shelling by X": a gerund's agent
                 sources = _prep_objects(trigger, {"by"})
+            if not recipients and trigger.tag_ == "VBG" and event_type in UNDERGOER_OF_TYPES:
+                recipients = _undergoers_of(trigger)  # "killing of a civilian by soldiers": a gerund read as a verb
             statement = trigger.head
             if trigger.dep_ == "acl" and statement.lemma_.lower() in statement_nouns() and statement.dep_ == "dobj" \
                     and not sources:
@@ -321,6 +331,10 @@ def _roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
                     recipients = recipients or [trigger.head]
                 elif not sources:
                     sources = [trigger.head]
+            if trigger.pos_ == "ADJ" and trigger.dep_ in ("ccomp", "oprd") and trigger.head.pos_ == "VERB":
+                # "X made the wearing of masks mandatory": X makes the rule; the small clause's
+                # subject is what the rule is about
+                sources = _subject(trigger.head) or sources
             if not sources and trigger.dep_ in ("ROOT", "advcl", "conj", "ccomp"):
                 sources = nearest_actor_left(trigger)
             if event_type == "ASSAULT" and trigger.lemma_.lower() in DISCOVERY_VERBS:
@@ -335,6 +349,10 @@ def _roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
             sources = _prep_objects(trigger, {"of"})  # "the deployment of NATO troops"
         # "talks between A and B", "a mediation between A and B": the sides met or mediated between
         recipients = _prep_objects(trigger, RECIPIENT_PREPS | {"between"})
+        if event_type in UNDERGOER_OF_TYPES and trigger.lemma_.lower() not in agentive_of_nouns():
+            # "the killing of a civilian by soldiers", "the abduction of two students": the "of" phrase
+            # of a violence or coercion noun names who underwent it (not a place: "the shelling of Aleppo")
+            recipients += _undergoers_of(trigger)
         head = trigger.head
         observed = head.lemma_.lower() in OBSERVER_VERBS or (
             head.lower_ == "of" and head.head.dep_ == "dobj" and head.head.head.lemma_.lower() in OBSERVER_VERBS)
@@ -346,6 +364,12 @@ def _roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
             # "provoked protests … against Y", "opened fire on Y": the verb carries the preposition
             recipients = recipients or _prep_objects(head, {"against"} if not is_light(head)
                                                      else RECIPIENT_PREPS - {"with"})
+        elif trigger.dep_ == "pobj" and head.lower_ == "into" and head.head.pos_ == "VERB":
+            # "were taken into custody by the police", "took three men into custody": the verb's doer
+            # and the people it moved
+            verb = head.head
+            sources = sources or _subject(verb)
+            recipients = recipients or [c for c in verb.children if c.dep_ in ("nsubjpass", "dobj")]
         elif not sources and trigger.dep_ == "pobj" and head.lower_ in ("during", "in", "after", "at", "for") \
                 and head.head.pos_ == "VERB":
             sources = _subject(head.head)  # "X explained during a conversation with Y", "X returned for talks"

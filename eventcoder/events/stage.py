@@ -27,7 +27,7 @@ REMOTE_MODES = {"heavy-weapons", "explosives", "aerial", "drone", "grenade"}
 HARM_LEMMAS = {"kill", "wound", "injure", "shoot", "attack"}
 KILLING_LEMMAS = {"kill", "murder", "execute", "behead", "slay"}
 WOUNDING_LEMMAS = {"wound", "injure", "hurt"}
-BLAST_WORDS = {"explosion", "blast", "explode", "blow", "detonate"}
+BLAST_WORDS = {"explosion", "blast", "explode", "blow", "detonate", "go"}  # "go": went off
 
 
 def inherit_recipients(drafts: list[Draft]) -> None:
@@ -97,6 +97,8 @@ def _assault_mode(found: Found) -> str | None:
     if any(_names_the_victims(t) for t in found.merged):
         # "killed two suicide bombers": not a suicide attack; forces fought the bombers (ACLED: a clash)
         mode = "firearms" if weapon == "suicide-attack" else weapon
+    if mode == "heavy-weapons" and (flown := _aircraft_doer(tok)):
+        mode = flown  # "warplanes pounded rebel positions": the aircraft doing it says how, not the verb
     if mode == "heavy-weapons" and _exchange_named(tok):
         mode = "firearms"  # "exchanged artillery", "projectiles in both directions": fire traded is a battle
     if mode not in SPECIFIC_MODES | {"primitive"} and any(t.lemma_.lower() in fighting_lemmas() for t in found.merged):
@@ -104,6 +106,17 @@ def _assault_mode(found: Found) -> str | None:
         # sticks and stones stays one (a brawl, not a battle)
         mode = "firearms"
     return mode
+
+
+def _aircraft_doer(tok: Token) -> str | None:
+    """The mode (aerial, drone) of an aircraft named as the trigger's doer: its subject or its "by"
+    phrase ("warplanes bombarded …", "was pounded by jets"); None when no aircraft does it, or when
+    guns do it too ("helicopters and tanks shelled …")."""
+    doers = [c for c in tok.children if c.dep_ == "nsubj"]
+    doers += [g for c in tok.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+    table = weapon_modes()
+    modes = {table.get(d.lower_) or table.get(d.lemma_.lower()) for d in doers + [j for d in doers for j in d.conjuncts]} - {None}
+    return next(iter(modes)) if len(modes) == 1 and modes <= {"aerial", "drone"} else None
 
 
 @stage("events")

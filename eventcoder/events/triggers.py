@@ -130,6 +130,10 @@ def _in_sequence(verb: Token) -> bool:
 
 
 def _same_event(a: Token, b: Token) -> bool:
+    from eventcoder.events.modality import alleged_by  # modality reads this module's rules
+
+    if (alleged_by(a) is None) != (alleged_by(b) is None):
+        return False  # "men accused of robbing … when police intervened": the allegation is another act
     x, y = anchor(a), anchor(b)
     if _in_sequence(x) != _in_sequence(y) and (_governs(x, y, 1) or _governs(y, x, 1)):
         return False
