@@ -301,6 +301,11 @@ def _roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
             holder = trigger.head if shared or found else trigger
             sources = _prep_objects(trigger, {"by"}) or (_prep_objects(holder, {"by"}) if shared else [])
             recipients = [c for c in holder.children if c.dep_ == "nsubjpass"] or _stranded_subject(holder)
+            if not recipients and passive and trigger.dep_ in ("pcomp", "advcl"):
+                # "a farmer died after being shot by gunmen": the one shot is the subject of the verb
+                # the clause hangs on
+                governor = trigger.head.head if trigger.dep_ == "pcomp" else trigger.head
+                recipients = [c for c in governor.children if c.dep_ in ("nsubj", "nsubjpass")]
             if not sources:  # "were killed following an operation by X", "… in an attack by X"
                 sources = [g for p in _prep_objects(holder, CAUSE_PREPS) for g in _prep_objects(p, {"by"})]
         else:

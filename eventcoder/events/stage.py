@@ -287,6 +287,9 @@ def _fired_at_an_area(trigger: Token) -> bool:
     return False
 
 
+NO_WEAPON = "none"  # weapons.tsv: a phrase with a weapon's word in it that names no weapon
+
+
 def weapon_mode(tokens: list[Token]) -> str | None:
     """The most specific weapon named in the attack's clause ("fired mortar shells" → heavy-weapons)."""
     table = weapon_modes()
@@ -326,6 +329,7 @@ def weapon_mode(tokens: list[Token]) -> str | None:
             if phrase or word.lower_ in table:
                 modes.add(table[phrase or word.lower_])
                 guns |= table[phrase or word.lower_] == "firearms" and word.lower_ not in ATTACKER_NOUNS
+    modes.discard(NO_WEAPON)  # "a gold mine" is no landmine
     specific = modes & {"explosives", "aerial", "drone", "suicide-attack"}
     if "exchange" in modes:
         modes.discard("exchange")
