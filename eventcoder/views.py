@@ -397,8 +397,18 @@ def fill_countries(event: Event) -> None:
                 ref.reason = f"{ref.reason}; country of the event's place ({loc.name})"
     elif loc is None:
         # the source's country only: a recipient is often a foreign target ("against the US dollar")
-        country = next((a.country for a in event.actors if a.country and a.country not in GROUPS
-                        and not _names_a_currency(a.text)), None)
+        first = next((a for a in event.actors if a.country and a.country not in GROUPS
+                      and not _names_a_currency(a.text)), None)
+        country = first.country if first else None
+        reason = "no place named; the country of the event's first actor"
+        if first is not None and first.sector in STATE_FORCES and event.event_type in ("ASSAULT", "COERCE"):
+            # a state's forces acting on people of another country act where those people are
+            # ("Israeli forces fired tear gas at Palestinian farmers")
+            target = next((r for r in event.recipients if r.country and r.country not in GROUPS
+                           and r.country != country and not _names_a_currency(r.text)), None)
+            if target is not None:
+                country = target.country
+                reason = f"no place named; {first.text} acted on {target.text}, in their country"
         if country:
             from eventcoder.places import get_gazetteer
 
@@ -407,7 +417,7 @@ def fill_countries(event: Event) -> None:
                 name=place.name if place else country, country=country, precision=3,
                 lat=place.lat if place else None, lon=place.lon if place else None,
                 geonameid=place.geonameid if place else None,
-                reason="no place named; the country of the event's first actor")
+                reason=reason)
             event.reasons.append("location: " + event.location.reason)
 
 

@@ -51,3 +51,26 @@ def test_actors_of_two_countries_give_no_place():
     turks = _event(ActorRef(text="Turkish soldiers", sector="MIL", country="TUR", start=60, end=76, reason="x"), None)
     fill_from_the_article([residents, syrians, turks])
     assert residents.location is None
+
+
+def _assault(actor: ActorRef, recipient: ActorRef) -> Event:
+    return Event(id="a-01", article_id="a", story_date="2024-03-14", event_type="ASSAULT", quad_class=4,
+                 goldstein=-10.0, actors=[actor], recipients=[recipient],
+                 evidence=Evidence(text="Soldiers fired at farmers.", start=0, end=26))
+
+
+def test_a_states_forces_acting_on_people_of_another_country_act_in_theirs():
+    soldiers = ActorRef(text="Israeli soldiers", sector="MIL", country="ISR", start=0, end=16, reason="demonym")
+    farmers = ActorRef(text="Palestinian farmers", sector="CVL", country="PSE", start=30, end=49, reason="demonym")
+    event = _assault(soldiers, farmers)
+    fill_countries(event)
+    assert event.location is not None and event.location.country == "PSE", event.location
+    assert "acted on Palestinian farmers" in event.location.reason
+
+
+def test_rebels_acting_on_foreigners_keep_their_own_country():
+    rebels = ActorRef(text="ADF rebels", sector="REB", country="COD", start=0, end=10, reason="dictionary")
+    workers = ActorRef(text="Chinese workers", sector="CVL", country="CHN", start=30, end=45, reason="demonym")
+    event = _assault(rebels, workers)
+    fill_countries(event)
+    assert event.location is not None and event.location.country == "COD", event.location
