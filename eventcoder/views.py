@@ -27,6 +27,7 @@ DEMONSTRATION_FILE = MAP_FILE.parent / "demonstration_signs.txt"
 MOB_FILE = MAP_FILE.parent / "mob_words.txt"
 PROPERTY_FILE = MAP_FILE.parent / "property_nouns.txt"
 UNNAMED_ATTACKERS_FILE = MAP_FILE.parent / "unnamed_attackers.txt"
+PROTESTERS_FILE = MAP_FILE.parent / "protester_words.txt"
 
 
 @functools.lru_cache(maxsize=1)
@@ -66,6 +67,11 @@ def _demonstration_told(draft: Draft, told_around: tuple[str, ...]) -> bool:
     """A protest named, a grievance voiced, roads barricaded or tyres burnt, or tear gas used, in
     the report's sentence or the texts around it (demonstration_signs.txt)."""
     return bool(_demonstration_signs().search(" ".join([draft.sentence.text, *told_around]).lower()))
+
+
+@functools.lru_cache(maxsize=1)
+def _protester_words() -> frozenset[str]:
+    return word_set(PROTESTERS_FILE)
 
 
 @functools.lru_cache(maxsize=1)
@@ -497,6 +503,11 @@ def acled_view(draft: Draft, following: tuple[str, ...] = (), preceding: tuple[s
         armed_target = "ARMED" in _target_classes(rec)
         acled, sub = ("Battles", "Armed clash") if armed_target else ("Violence against civilians", "Attack")
         reasons.append("acled: the attackers used guns: an armed group, not a mob")
+    if rec.event_type == "ASSAULT" and sub in ("Mob violence", "Looting/property destruction") and rec.actors \
+            and set(_words(rec.actors[0].text)) & _protester_words():
+        # "protesters attacked the police station with stones", "demonstrators set fire to a bank"
+        acled, sub = "Riots", "Violent demonstration"
+        reasons.append(f"acled: the attackers are demonstrators ('{rec.actors[0].text}'): a violent demonstration")
     if sub == "Mob violence" and rec.actors and _one_person(rec.actors[0].text):
         # one person is no mob: "a man stabbed a woman" is an attack on a civilian
         acled, sub = "Violence against civilians", "Attack"
