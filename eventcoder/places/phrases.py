@@ -350,6 +350,13 @@ def find_slots(text: str) -> list[Slot]:
                 chain(i, near=False)
             elif unit in ("admin1", "admin2") and reader.tokens[end - 1].text.islower():
                 chain(i, near=False)  # "municipalities of Esmeraldas province": a unit by its unit word
+            elif unit == "settlement" and reader.tokens[end - 1].text.islower():
+                # "attacked Macomia town": a town by its unit word, read only where the gazetteer
+                # knows the name
+                first = len(slots)
+                chain(i, near=False)
+                for slot in slots[first:]:
+                    slot.bare = True
             elif _written_in(reader, i, end):
                 # "shelled Menbij in Aleppo", "residents of Kafr Nabl in Idlib": a name written
                 # inside a named place, with no preposition of its own
