@@ -138,6 +138,13 @@ def _locative_object(ent) -> bool:
     return prep.lower_ in LOCATIVE_PREPS
 
 
+def _object_of_place_verb(ent) -> bool:
+    """The direct object of a verb whose object is often a place ("attacked Ayorou", "stormed
+    Kaga-Bandoro"), which NER may take for a person."""
+    root = ent.root
+    return root.dep_ == "dobj" and root.head.lemma_.lower() in phrase_words("place_object_verb")
+
+
 def mentions_in_doc(doc: Doc, gazetteer: Gazetteer, offset: int = 0, demonyms: bool = False) -> list[Mention]:
     """Place mentions of a parsed text: NER places the gazetteer knows, then scan matches NER missed.
     A scan match inside another entity is a toponym when it is a country, state or curated region
@@ -148,11 +155,15 @@ def mentions_in_doc(doc: Doc, gazetteer: Gazetteer, offset: int = 0, demonyms: b
     mentions: list[Mention] = []
     other_entities: list[tuple[int, int, str]] = []
     for ent in doc.ents:
-        if ent.label_ == "PERSON" and _locative_object(ent) and ent.text[:1].isupper():
+        attacked = ent.label_ == "PERSON" and _object_of_place_verb(ent)
+        if ent.label_ == "PERSON" and (_locative_object(ent) or attacked) and ent.text[:1].isupper():
             # "flee to Goris": NER took an unfamiliar town for a person; the preposition says place
             # (a lower-case word is no name: "fled into the bush")
             candidates = [c for c in lookup(gazetteer, ent.text) if c.how == HOW_NAME and c.place.kind != "continent"]
-            if ent.root.head.lower_ in ("to", "from"):  # "a letter from Michael": only towns of some size
+            if attacked:  # "attacked Ayorou": a town of some size, not a district named like a person
+                candidates = [c for c in candidates if c.place.kind in TOWN_KINDS]
+            if attacked or ent.root.head.lower_ in ("to", "from"):
+                # "a letter from Michael", "attacked Ayorou": only towns of some size
                 candidates = [c for c in candidates if (c.place.population or 0) >= PERSON_TOWN_POPULATION]
             if candidates:
                 mentions.append(Mention(offset + ent.start_char, offset + ent.end_char, ent.text, candidates))
