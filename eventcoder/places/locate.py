@@ -478,6 +478,7 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
         places.append(ArticlePlace(mention, holder.resolution, sentence, _span_of(sentence, mention), demonym=False,
                                    actor_like=False, container=holder, stand_in=True))
     _mark_doubtful(places, {m.text: m.country for m in missions})
+    _mark_against_clues(places, clues)
     _mark_outside_area(places, missions)
     _mark_outside_named_units(places)
     _spell_admin1(places, gazetteer)
@@ -548,6 +549,37 @@ def _mark_doubtful(places: list[ArticlePlace], missions: Optional[dict[str, str]
             continue  # one country named by the way ("migrants from Afghanistan") says not where the town is
         top, count = Counter(others).most_common(1)[0]
         place.doubtful = count / len(others) >= DOUBTFUL_AGREEMENT
+
+
+# A town this small (or reached only by another spelling) in a country that nothing but itself
+# points to, where the article's one-country clues point elsewhere, is more likely an unknown
+# village of the clues' country ("JNIM militants attacked Sokoura": a Malian village, not the
+# hamlet of that name in Cote d'Ivoire) than an event abroad; a town of some size (Mandera, with
+# "Al Shabaab") is a cross-border event.
+CLUE_DOUBT_POPULATION = 10_000
+
+
+def _mark_against_clues(places: list[ArticlePlace], clues: list[Mission]) -> None:
+    """Country consistency with the article's one-country clues (armed groups, parties, police of one
+    country, "the Seray", unit words such as "upazila"): where they all point to one country, a
+    small town or district elsewhere that no other name of the article points to is doubtful."""
+    countries = {clue.country for clue in clues}
+    if len(countries) != 1:
+        return
+    (home,) = countries
+    for place in places:
+        resolved = place.resolution.place
+        if place.stand_in or place.container is not None or place.demonym or place.actor_like \
+                or resolved.kind not in LOCAL_TOWN_KINDS + ("admin2", "area") or resolved.country == home:
+            continue
+        if (resolved.population or 0) >= CLUE_DOUBT_POPULATION and \
+                place.resolution.how not in (HOW_ALTERNATE, HOW_SKELETON):
+            continue
+        key = name_key(place.mention.text)
+        if any(other.resolution.place.country == resolved.country and name_key(other.mention.text) != key
+               for other in places if other is not place and not other.stand_in):
+            continue
+        place.doubtful = True
 
 
 def _mark_outside_area(places: list[ArticlePlace], missions: list[Mission]) -> None:

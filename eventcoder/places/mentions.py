@@ -28,7 +28,7 @@ from eventcoder.places.gazetteer import (
     skeleton,
 )
 from eventcoder.places.phrases import TIME_WORDS, Slot, find_slots, unit_hints, words as phrase_words
-from eventcoder.places.resolve import Mention, chain_of, contains, lookup
+from eventcoder.places.resolve import HINT_KINDS, Mention, chain_of, contains, lookup
 
 PLACE_LABELS = ("GPE", "LOC", "FAC")
 # Entity labels that a place phrase never overlaps ("in May 2020", "in 24 provinces").
@@ -138,6 +138,13 @@ def _locative_object(ent) -> bool:
     return prep.lower_ in LOCATIVE_PREPS
 
 
+def _object_of_place_verb(ent) -> bool:
+    """The direct object of a verb whose object is often a place ("attacked Ayorou", "stormed
+    Kaga-Bandoro"), which NER may take for a person."""
+    root = ent.root
+    return root.dep_ == "dobj" and root.head.lemma_.lower() in phrase_words("place_object_verb")
+
+
 def mentions_in_doc(doc: Doc, gazetteer: Gazetteer, offset: int = 0, demonyms: bool = False) -> list[Mention]:
     """Place mentions of a parsed text: NER places the gazetteer knows, then scan matches NER missed.
     A scan match inside another entity is a toponym when it is a country, state or curated region
@@ -148,10 +155,15 @@ def mentions_in_doc(doc: Doc, gazetteer: Gazetteer, offset: int = 0, demonyms: b
     mentions: list[Mention] = []
     other_entities: list[tuple[int, int, str]] = []
     for ent in doc.ents:
-        if ent.label_ == "PERSON" and _locative_object(ent):
+        attacked = ent.label_ == "PERSON" and _object_of_place_verb(ent)
+        if ent.label_ == "PERSON" and (_locative_object(ent) or attacked) and ent.text[:1].isupper():
             # "flee to Goris": NER took an unfamiliar town for a person; the preposition says place
+            # (a lower-case word is no name: "fled into the bush")
             candidates = [c for c in lookup(gazetteer, ent.text) if c.how == HOW_NAME and c.place.kind != "continent"]
-            if ent.root.head.lower_ in ("to", "from"):  # "a letter from Michael": only towns of some size
+            if attacked:  # "attacked Ayorou": a town of some size, not a district named like a person
+                candidates = [c for c in candidates if c.place.kind in TOWN_KINDS]
+            if attacked or ent.root.head.lower_ in ("to", "from"):
+                # "a letter from Michael", "attacked Ayorou": only towns of some size
                 candidates = [c for c in candidates if (c.place.population or 0) >= PERSON_TOWN_POPULATION]
             if candidates:
                 mentions.append(Mention(offset + ent.start_char, offset + ent.end_char, ent.text, candidates))
@@ -326,17 +338,20 @@ def _same_name(mention: Mention, span: tuple[int, int], text: str, offset: int) 
     return bool(rest) and all(word.lower() in unit_hints() for word in rest)
 
 
-def _trusted(candidates: list[Candidate], countries: frozenset[str] = frozenset(), ner: bool = False) -> list[Candidate]:
+def _trusted(candidates: list[Candidate], countries: frozenset[str] = frozenset(), ner: bool = False,
+             hint: Optional[str] = None) -> list[Candidate]:
     """Without a container to vouch for it, an alternate name of a small place is too weak
     ("Camp" is not Camp County, Texas): the filter NER's own place names go through. A place
     phrase in a text that names the place's country vouches for it ("attacked Iraqi forces in
     Makhmur district": Mexmur, Iraq), and so does NER where no place bears the name as its own
-    ("fighting in Braytal": Brîtel, Lebanon)."""
+    ("fighting in Braytal": Brîtel, Lebanon), and so does a unit word that names the place's kind
+    ("in Kurram district": Kurram District, whose own name has the unit word in it)."""
     if ner and not any(c.how == HOW_NAME for c in candidates):
         return [c for c in candidates if c.how == HOW_ALTERNATE]
+    unit_kinds = HINT_KINDS.get(hint or "", ()) if hint in ("admin1", "admin2") else ()
     return [c for c in candidates if c.how == HOW_NAME or c.place.kind in SCAN_KINDS
             or (c.place.population or 0) >= PERSON_TOWN_POPULATION
-            or (c.how == HOW_ALTERNATE and c.place.country in countries)]
+            or (c.how == HOW_ALTERNATE and (c.place.country in countries or c.place.kind in unit_kinds))]
 
 
 def _named_countries(mentions: list[Optional[Mention]]) -> set[str]:
@@ -524,7 +539,7 @@ def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gaz
             mention.candidates = [c for c in _within(mention.candidates, outers)
                                   if c.place.kind != "village" or _within([c], outers[:1])]
         else:
-            mention.candidates = _trusted(mention.candidates, named, mention.ner)
+            mention.candidates = _trusted(mention.candidates, named, mention.ner, mention.hint)
             if outers:  # a village must lie in what is written around it, else the name is unknown there
                 inside = {c.place.id for c in _within(mention.candidates, outers)}
                 mention.candidates = [c for c in mention.candidates if c.place.kind != "village" or c.place.id in inside]

@@ -201,11 +201,21 @@ def _trim_units(reader: _Reader, start: int, end: int) -> tuple[int, Optional[st
 
 
 def _written_in(reader: _Reader, i: int, end: int) -> bool:
-    """Name tokens [i, end) follow a lower-case word and are followed by "in" and another name."""
+    """Name tokens [i, end) follow a lower-case word and are followed by "in" and another name, or
+    by "in the [southern] countryside of" and another name ("shelled Bara in the southern
+    countryside of Idleb")."""
     before, word, after = reader.at(i - 1), reader.at(end), reader.at(end + 1)
-    return before is not None and before.text.isalpha() and before.text.islower() and \
-        word is not None and word.text == "in" and after is not None and \
-        (_capitalised(after) or _article_joined(after) or after.lower in words("article"))
+    if not (before is not None and before.text.isalpha() and before.text.islower() and
+            word is not None and word.text == "in" and after is not None):
+        return False
+    if _capitalised(after) or _article_joined(after) or after.lower in words("article"):
+        return True
+    j = end + 1
+    while (tok := reader.at(j)) is not None and tok.text in modifiers() and j < end + 4:
+        j += 1
+    noun, of, name = reader.at(j), reader.at(j + 1), reader.at(j + 2)
+    return noun is not None and noun.lower in words("of_noun") and of is not None and of.lower == "of" and \
+        name is not None and (_capitalised(name) or _article_joined(name))
 
 
 _ROUTE_JOIN = re.compile(r"\s?-\s?")
@@ -350,6 +360,13 @@ def find_slots(text: str) -> list[Slot]:
                 chain(i, near=False)
             elif unit in ("admin1", "admin2") and reader.tokens[end - 1].text.islower():
                 chain(i, near=False)  # "municipalities of Esmeraldas province": a unit by its unit word
+            elif unit == "settlement" and reader.tokens[end - 1].text.islower():
+                # "attacked Macomia town": a town by its unit word, read only where the gazetteer
+                # knows the name
+                first = len(slots)
+                chain(i, near=False)
+                for slot in slots[first:]:
+                    slot.bare = True
             elif _written_in(reader, i, end):
                 # "shelled Menbij in Aleppo", "residents of Kafr Nabl in Idlib": a name written
                 # inside a named place, with no preposition of its own
