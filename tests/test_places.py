@@ -502,3 +502,12 @@ def test_a_towns_english_spelling_is_read_as_its_name() -> None:
         found = [c for c in g.lookup(name_key(row["spelling"]))
                  if c.place.name == row["town"] and c.place.country == row["country"]]
         assert found and found[0].how == HOW_NAME, row
+
+
+def test_a_guess_from_a_names_spelling_yields_to_the_actors_country() -> None:
+    from eventcoder.coder import code_text
+
+    # "Kamango" is in no gazetteer and is spelt like Kamanga in the Philippines; the Congolese
+    # army's soldiers say the clash was in their country
+    [event] = code_text("FARDC soldiers clashed with militiamen in Kamango on Sunday, killing two.", "2024-03-02")
+    assert event.location is not None and event.location.country == "COD", event.location

@@ -1018,8 +1018,15 @@ def locate(draft: Draft, places: list[ArticlePlace], text: str, missions: Option
     if found is None:
         found = _organisation_seat(places)
     if found is None:
-        location = _agreed_country(places) or _mission_country(missions) or _clue_country(clues or []) or \
-            _village_by_its_name(set_aside or [], draft) or _closely_spelt(unplaced or [], draft)
+        location = _agreed_country(places) or _mission_country(missions) or _clue_country(clues or [])
+        guess = None if location else _village_by_its_name(set_aside or [], draft) or \
+            _closely_spelt(unplaced or [], draft)
+        # a guess from a name's spelling yields to the country of the event's own actors
+        # ("Al Shabaab militants attacked Guriel": not a town spelt like it elsewhere)
+        sides = {a.country for a in (*draft.record.actors, *draft.record.recipients)
+                 if a.country and len(a.country) == 3 and get_gazetteer().country(a.country) is not None}
+        if guess is not None and (not sides or guess.country in sides):
+            location = guess
         if location is not None:
             draft.record.reasons.append(f"location: {location.reason}")
         return location
