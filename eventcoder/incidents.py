@@ -72,6 +72,12 @@ def is_outcome(draft: Draft) -> bool:
     return definite or trigger.lemma_.lower() in incident_words()["outcome"]
 
 
+def _fire_answered(draft: Draft) -> bool:
+    """"troops returned fire", "the two sides traded fire": fire answered is fighting."""
+    trigger = draft.trigger
+    return trigger.lemma_.lower() == "fire" and trigger.head.lemma_.lower() in incident_words()["answer"]
+
+
 def is_fighting(draft: Draft, other: Draft) -> bool:
     """An exchange of fire: "clashes broke out", "police returned fire with guns"."""
     return draft.record.mode == "firearms" or draft.trigger.lemma_.lower() in fighting_lemmas()
@@ -103,8 +109,9 @@ def on_participants(draft: Draft, protest: Draft) -> bool:
 
 
 def is_clash(draft: Draft, other: Draft) -> bool:
-    """Fighting named as such ("police clashed with the demonstrators"): both sides fought."""
-    return draft.trigger.lemma_.lower() in fighting_lemmas()
+    """Fighting named as such ("police clashed with the demonstrators", "troops returned fire"):
+    both sides fought."""
+    return draft.trigger.lemma_.lower() in fighting_lemmas() or _fire_answered(draft)
 
 
 def is_destructive(draft: Draft, other: Draft) -> bool:
