@@ -16,7 +16,10 @@ folded in, the evidence widens to cover both, and the kept record says what it a
 
 An event named as a protest's cause ("protested against the arrest of …", "demanding the release of
 …") is what the protest is about, not an incident of that day: it keeps its PLOVER coding but no
-ACLED view (``set_aside_grievances``).
+ACLED view (``set_aside_grievances``). So is an event told as the incident's background ("This
+happened after the driver protested", "following demonstrations last week", "There have been several
+attacks in the region", "He had received threats"), when its paragraph tells an incident of its own
+(``set_aside_background``): it is no report of that incident and merges with nothing.
 """
 from __future__ import annotations
 
@@ -27,7 +30,10 @@ from pathlib import Path
 from typing import Optional
 
 from eventcoder.counts import paragraph_numbers
+from spacy.tokens import Token
+
 from eventcoder.events.lexicon import fighting_lemmas, incident_words
+from eventcoder.events.triggers import match_rule
 from eventcoder.pipeline import CodingContext, Draft, stage
 from eventcoder.places.resolve import haversine_km
 from eventcoder.record import ActorRef, Event, Evidence, Location
@@ -66,6 +72,12 @@ def is_outcome(draft: Draft) -> bool:
     return definite or trigger.lemma_.lower() in incident_words()["outcome"]
 
 
+def _fire_answered(draft: Draft) -> bool:
+    """"troops returned fire", "the two sides traded fire": fire answered is fighting."""
+    trigger = draft.trigger
+    return trigger.lemma_.lower() == "fire" and trigger.head.lemma_.lower() in incident_words()["answer"]
+
+
 def is_fighting(draft: Draft, other: Draft) -> bool:
     """An exchange of fire: "clashes broke out", "police returned fire with guns"."""
     return draft.record.mode == "firearms" or draft.trigger.lemma_.lower() in fighting_lemmas()
@@ -97,8 +109,9 @@ def on_participants(draft: Draft, protest: Draft) -> bool:
 
 
 def is_clash(draft: Draft, other: Draft) -> bool:
-    """Fighting named as such ("police clashed with the demonstrators"): both sides fought."""
-    return draft.trigger.lemma_.lower() in fighting_lemmas()
+    """Fighting named as such ("police clashed with the demonstrators", "troops returned fire"):
+    both sides fought."""
+    return draft.trigger.lemma_.lower() in fighting_lemmas() or _fire_answered(draft)
 
 
 def is_destructive(draft: Draft, other: Draft) -> bool:
@@ -283,6 +296,96 @@ def set_aside_grievances(drafts: list[Draft]) -> None:
                                    "its own")
 
 
+def _main_verb(token: Token) -> Token:
+    while token.head.i != token.i:
+        token = token.head
+    return token
+
+
+def _names_incident(subject: Token) -> bool:
+    """"This happened after …", "It follows …", "The attack comes after …": the subject names the
+    paragraph's incident again (a pronoun, or a definite event noun)."""
+    words = incident_words()["anaphor"]
+    if subject.lower_ in words or subject.lemma_.lower() in words:
+        return True
+    definite = any(c.dep_ in ("det", "poss") and c.lower_ in DEFINITE | {"its", "their"} for c in subject.children)
+    return definite and (match_rule(subject) is not None or subject.lemma_.lower() in words)
+
+
+def _perfect(head: Token, aux_tags: frozenset[str]) -> bool:
+    return head.tag_ == "VBN" and any(c.dep_ in ("aux", "auxpass") and c.lemma_ == "have" and c.tag_ in aux_tags
+                                      for c in head.children)
+
+
+def background_cue(draft: Draft) -> Optional[str]:
+    """Why a report is background to its paragraph's incident rather than an incident of its own,
+    or None: an event tied to the incident as what came before it ("This followed a deadly
+    explosion", "The attack comes after clashes last week", "following protests last week"), a
+    pattern told in the present perfect ("There have been several attacks in the region"), or an
+    event told in the past perfect ("He had received threats")."""
+    words = incident_words()
+    trigger = draft.trigger
+    root = _main_verb(trigger)
+    path = [c for c in trigger.children if c.dep_ == "mark"]  # "… after the contractor protested"
+    node = trigger
+    while node.head.i != node.i:
+        node = node.head
+        path.append(node)
+        path += [c for c in node.children if c.dep_ == "mark"]
+
+    def tied(kind: str) -> Optional[Token]:
+        return next((t for t in path if t.lower_ in words[kind] or (t.pos_ == "VERB" and t.lemma_.lower() in words[kind])), None)
+
+    link, tie = tied("link"), tied("tie")
+    clause = _clause_of(trigger)
+    subjects = [c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")]
+    inside_subject = any(trigger in s.subtree for s in subjects)  # "The attack is linked to …" is the incident
+    for cue, needs_time in ((link, False), (tie, True)):
+        if cue is None or inside_subject:
+            continue
+        earlier = next((t for t in cue.subtree if t.lower_ in words["earlier"] and t.i != trigger.i), None)
+        told_earlier = earlier is not None or _perfect(clause, frozenset({"VBD"}))
+        if any(_names_incident(s) for s in subjects) and (told_earlier or not needs_time):
+            return f"told as what came before the incident ('{cue.text}')"
+        if told_earlier:
+            return f"told as earlier ('{cue.text} … {earlier.text if earlier is not None else 'had'}')"
+    # a main clause in the past perfect ("He had received threats"); in a relative clause it tells
+    # the incident's own people ("migrants, who had taken to the streets")
+    main = clause.i == root.i or (clause.dep_ == "conj" and clause.head.i == root.i)
+    if main and _perfect(clause, frozenset({"VBD"})):
+        return "told in the past perfect, before the incident"
+    if _perfect(clause, frozenset({"VBP", "VBZ"})):
+        span = list(clause.subtree)
+        if trigger.tag_ == "NNS" and any(t.lower_ in words["habitual"] for t in span):
+            return "a pattern told in the present perfect, not the day's incident"
+    return None
+
+
+def _clause_of(token: Token) -> Token:
+    """The verb whose clause holds the token."""
+    node = token
+    while node.pos_ not in ("VERB", "AUX") and node.head.i != node.i:
+        node = node.head
+    return node
+
+
+def set_aside_background(drafts: list[Draft], paragraphs: list[int]) -> None:
+    """Reports told as the incident's background (``background_cue``) keep their PLOVER coding but
+    no ACLED view, when their paragraph tells an incident of its own; alone, a report stays what
+    the paragraph has ("As reported, gunmen had killed a farmer")."""
+    cues = {id(d): background_cue(d) for d in drafts if is_incident(d.record)}
+    for draft in drafts:
+        cue = cues.get(id(draft))
+        if cue is None:
+            continue
+        here = paragraphs[draft.sentence.index]
+        if not any(id(d) in cues and cues[id(d)] is None and paragraphs[d.sentence.index] == here for d in drafts):
+            continue
+        rec = draft.record
+        rec.acled = rec.acled.model_copy(update={"event_type": None, "sub_event_type": None, "fatalities": None})
+        rec.reasons.append(f"acled: background to the paragraph's incident, {cue}; not an incident of its own")
+
+
 # a decade names history, not the day's news ("where fighting occurred in the 1980s")
 HISTORY = re.compile(r"\b(?:in|during|since)\s+the\s+(?:1[89]|20)?\d0s\b", re.IGNORECASE)
 # ACLED sub-event types a paragraph often tells around an incident as part of its story
@@ -321,6 +424,7 @@ def merge_incidents(ctx: CodingContext) -> None:
     drafts = sorted(ctx.drafts, key=text_order)
     set_aside_grievances(drafts)
     paragraphs = paragraph_numbers(ctx) if drafts else []
+    set_aside_background(drafts, paragraphs)
     set_aside_side_reports(drafts, paragraphs)
     incidents: list[Draft] = []  # the records kept so far, in text order
     kept_drafts: list[Draft] = []

@@ -55,6 +55,15 @@ def test_a_protests_cause_keeps_its_plover_record_only(coder, case):
         assert any(r.startswith("acled: what the protest") for r in event.reasons), event.reasons
 
 
+@pytest.mark.parametrize("case", [c for c in CASES if "background" in c], ids=lambda c: c["file"])
+def test_background_keeps_its_plover_record_only(coder, case):
+    events = coder.code(next(read_file(str(DATA / case["file"]))))
+    for word in case["background"]:
+        (event,) = [e for e in events if e.trigger and e.trigger.text == word]
+        assert event.realized and event.acled.event_type is None, case["why"]
+        assert any(r.startswith("acled: background") for r in event.reasons), event.reasons
+
+
 def test_merged_evidence_is_the_article_text(coder):
     article = next(read_file(str(DATA / "mandera-bus.txt")))
     (event,) = [e for e in coder.code(article) if is_incident(e)]

@@ -70,6 +70,13 @@ def _content_of(noun: Token, verb: Token) -> bool:
     return True
 
 
+def _modifies_subject(noun: Token, verb: Token) -> bool:
+    """Is the noun trigger inside the verb's subject, below its head ("the motive for the attack",
+    "details of the clashes")? Then a negated verb denies something about that event ("… is not
+    known", "… were not given"), not the event itself."""
+    return any(c.dep_ in ("nsubj", "nsubjpass") and c.i != noun.i and noun in c.subtree for c in verb.children)
+
+
 def _negated_argument(trigger: Token) -> Optional[Token]:
     """"No shots were fired", "not a single bullet was fired", "with no shots fired", "fired no
     shots": the verb's passive subject or object is negated, so nothing was done."""
@@ -117,11 +124,12 @@ def _ruled_out(node: Token) -> Optional[Token]:
     return None
 
 
-ALLEGATION_PREPOSITIONS = {"of", "with"}
+ALLEGATION_PREPOSITIONS = {"of", "with", "to", "in"}
 
 
 def alleged_by(trigger: Token) -> Optional[Token]:
-    """"two men accused of robbing a shop", "charged with murder", "allegations of torture": what
+    """"two men accused of robbing a shop", "charged with murder", "allegations of torture",
+    "confessed to several kidnappings", "involvement in the killing": what
     someone is accused, suspected or charged of (modality.tsv role "allegation") is a claim about a
     past act, not an act reported as done. The accusing word, or None."""
     prep = trigger.head
@@ -139,6 +147,8 @@ def modality(trigger: Token) -> Modality:
     # a noun trigger ("a halt", "a ceasefire") takes its mood from the verb it is an argument of
     verb = _clause_head(trigger)
     for tok in {trigger, verb}:
+        if tok is verb and _modifies_subject(trigger, verb):
+            continue  # "the motive for the attack is not known": what is denied is the motive
         for child in tok.children:
             if child.dep_ == "neg" or (child.lower_ in NEGATORS and child.dep_ in ("det", "advmod")):
                 return Modality(negated=True, reason=f"negated by '{child.text}'", kind="negation", cue=child)
