@@ -511,3 +511,12 @@ def test_a_guess_from_a_names_spelling_yields_to_the_actors_country() -> None:
     # army's soldiers say the clash was in their country
     [event] = code_text("FARDC soldiers clashed with militiamen in Kamango on Sunday, killing two.", "2024-03-02")
     assert event.location is not None and event.location.country == "COD", event.location
+
+
+def test_a_name_spelt_like_a_small_town_abroad_gives_no_country() -> None:
+    from eventcoder.coder import code_text
+
+    # "Kolofata" (Cameroon's Far North) is in no gazetteer; it is spelt like a small Norwegian
+    # place, too small to be the news: no guess
+    [event] = code_text("Gunmen attacked a checkpoint in Kolofata, killing two soldiers.", "2024-03-02")
+    assert event.location is None or event.location.country != "NOR", event.location

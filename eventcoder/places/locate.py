@@ -982,14 +982,19 @@ def _village_by_its_name(set_aside: list[tuple[Mention, Sentence]], draft: Draft
     return None
 
 
+CLOSE_TOWN_POPULATION = 20_000
+
+
 def _closely_spelt(unplaced: list[tuple[UnknownPlace, Sentence]], draft: Draft) -> Optional[Location]:
     """Last resort after the villages: a name written as a place that no gazetteer spells so, spelt
     closely to towns or units of one country only ("Ain Oussara": Aïn Oussera, Algeria). Only the
     country is taken; the reason names the spelling."""
     gazetteer = get_gazetteer()
     for missing, _sentence in sorted(unplaced, key=lambda item: item[1].index != draft.sentence.index):
+        # a town big enough to be news itself: small namesakes abroad spelt alike are many, and
+        # a guess from them was wrong more often than right on notes of our own
         close = [c.place for c in close_spellings(gazetteer.similar(missing.text), missing.text)
-                 if c.place.kind in TOWN_KINDS + ("admin1", "admin2")]
+                 if c.place.kind in TOWN_KINDS and (c.place.population or 0) >= CLOSE_TOWN_POPULATION]
         if not close or len({p.country for p in close}) != 1:
             continue
         country = gazetteer.country(close[0].country)
