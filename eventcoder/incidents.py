@@ -29,9 +29,9 @@ import re
 from pathlib import Path
 from typing import Optional
 
-from eventcoder.counts import paragraph_numbers
 from spacy.tokens import Token
 
+from eventcoder.counts import paragraph_numbers
 from eventcoder.events.lexicon import fighting_lemmas, incident_words
 from eventcoder.events.triggers import match_rule
 from eventcoder.pipeline import CodingContext, Draft, stage
