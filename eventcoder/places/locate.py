@@ -19,7 +19,8 @@ no gazetteer holds stands in for its nearest known container. Then each event ta
 6. else the country the article's names agree on (or a one-country mission's area, or the one
    country its one-country clues and unit words point to: "the Seray", "Upazila");
 7. last resorts, each said in the reason: the village a place phrase names where only villages of one
-   country bear the name, then the one country whose towns or units an unknown name is spelt closely to.
+   country bear the name, then the one country whose towns of 20,000 or more an unknown name is spelt
+   closely to; such a guess from a spelling yields to the country of the event's own actors.
 Whatever the rule found, the event goes to the most specific link of that place's phrase ("in
 Menakuru village (Nellore, AP)" -> Menakuru, or Nellore standing in for it when no gazetteer holds
 Menakuru; "in Kindia town (Kindia-Centre, Kindia)" -> Kindia town, past the unknown middle link). A capital or country used for its government ("Baku said", "Washington supports",
@@ -139,10 +140,16 @@ def missions_named(text: str) -> list[Mission]:
 
 @functools.lru_cache(maxsize=1)
 def _clue_patterns() -> tuple[tuple[re.Pattern, str], ...]:
-    lines = [line for line in (DATA_DIR / "country_clues.tsv").read_text(encoding="utf-8").splitlines()
+    return _country_word_patterns("country_clues.tsv")
+
+
+def _country_word_patterns(table: str, flags: int = 0) -> tuple[tuple[re.Pattern, str], ...]:
+    """A two-column table (words, country) as whole-word patterns, longest words first."""
+    lines = [line for line in (DATA_DIR / table).read_text(encoding="utf-8").splitlines()
              if line.strip() and not line.startswith("#")]
     rows = sorted((line.split("\t") for line in lines[1:]), key=lambda row: -len(row[0]))
-    return tuple((re.compile(r"(?<![\w-])" + re.escape(row[0]) + r"(?![\w-])"), row[1].strip()) for row in rows)
+    return tuple((re.compile(r"(?<![\w-])" + re.escape(row[0]) + r"(?![\w-])", flags), row[1].strip())
+                 for row in rows)
 
 
 def country_clues(text: str) -> list[Mission]:
@@ -158,11 +165,7 @@ def country_clues(text: str) -> list[Mission]:
 
 @functools.lru_cache(maxsize=1)
 def _unit_word_patterns() -> tuple[tuple[re.Pattern, str], ...]:
-    lines = [line for line in (DATA_DIR / "unit_word_countries.tsv").read_text(encoding="utf-8").splitlines()
-             if line.strip() and not line.startswith("#")]
-    rows = [line.split("\t") for line in lines[1:]]
-    return tuple((re.compile(r"(?<![\w-])" + re.escape(row[0]) + r"(?![\w-])", re.IGNORECASE), row[1].strip())
-                 for row in rows)
+    return _country_word_patterns("unit_word_countries.tsv", re.IGNORECASE)
 
 
 def unit_word_clues(text: str) -> list[Mission]:
