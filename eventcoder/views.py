@@ -379,6 +379,8 @@ def confidence(event: Event) -> float:
 
 PLACE_COUNTRY = re.compile(r"country from '([^']+)'")
 GROUPS = {"UNO", "EUR", "IGO", "NGO", "IMG"}
+# events whose target is struck where it stands: with no place and no actor country, its country
+TARGET_SIDE_TYPES = {"ASSAULT", "FIGHT"}
 
 
 def _names_a_currency(text: str) -> bool:
@@ -407,6 +409,14 @@ def fill_countries(event: Event) -> None:
                       and not _names_a_currency(a.text)), None)
         country = first.country if first else None
         reason = "no place named; the country of the event's first actor"
+        if first is None and event.event_type in TARGET_SIDE_TYPES:
+            # an attacker of no country (gunmen, a militia of several countries) strikes where its
+            # targets are ("gunmen attacked Iraqi soldiers")
+            target = next((r for r in event.recipients if r.country and r.country not in GROUPS
+                           and not _names_a_currency(r.text)), None)
+            if target is not None:
+                country = target.country
+                reason = f"no place named and no country for the actors; the country of {target.text}, their target"
         if first is not None and first.sector in STATE_FORCES and event.event_type in ("ASSAULT", "COERCE"):
             # a state's forces acting on people of another country act where those people are
             # ("Israeli forces fired tear gas at Palestinian farmers")

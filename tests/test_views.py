@@ -74,3 +74,21 @@ def test_rebels_acting_on_foreigners_keep_their_own_country():
     event = _assault(rebels, workers)
     fill_countries(event)
     assert event.location is not None and event.location.country == "COD", event.location
+
+
+def test_gunmen_of_no_country_strike_where_their_targets_are():
+    gunmen = ActorRef(text="Unidentified gunmen", sector="UAF", start=0, end=19, reason="unnamed attackers")
+    soldiers = ActorRef(text="Iraqi soldiers", sector="MIL", country="IRQ", start=30, end=44, reason="demonym")
+    event = _assault(gunmen, soldiers)
+    fill_countries(event)
+    assert event.location is not None and event.location.country == "IRQ", event.location
+    assert "their target" in event.location.reason
+
+
+def test_a_protest_against_a_foreign_state_is_not_placed_in_it():
+    crowd = ActorRef(text="Protesters", sector="CVL", start=0, end=10, reason="sector word only")
+    embassy = ActorRef(text="the French embassy", sector="GOV", country="FRA", start=30, end=48, reason="demonym")
+    event = _event(crowd, None)
+    event.recipients = [embassy]
+    fill_countries(event)
+    assert event.location is None
