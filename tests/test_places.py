@@ -520,3 +520,27 @@ def test_a_name_spelt_like_a_small_town_abroad_gives_no_country() -> None:
     # place, too small to be the news: no guess
     [event] = code_text("Gunmen attacked a checkpoint in Kolofata, killing two soldiers.", "2024-03-02")
     assert event.location is None or event.location.country != "NOR", event.location
+
+
+def test_a_village_name_ner_labels_no_place_is_read_after_in_and_near() -> None:
+    """The small NER model labels "Rmeish" a language; after "in" or "near", a name the gazetteer
+    holds as a town is a place all the same (mentions._unlabelled_locative_names)."""
+    from eventcoder.coder import Coder
+    from eventcoder.read import Article
+
+    for text in ("Unknown gunmen shot dead a shepherd in Rmeish on Sunday.",
+                 "Hezbollah fighters fired anti-tank missiles at Israeli soldiers near Rmeish on Sunday."):
+        events = Coder().code(Article(id="rmeish", date="2020-05-11", text=text))
+        assert [(e.location.name, e.location.country) for e in events if e.location] == [("Rmeish", "LBN")], text
+
+
+@pytest.mark.parametrize("name", ["Jeb Jannine", "Qobbeh", "Kfar Tebnit", "Sad el Bouchrieh", "Bednayel"])
+def test_lebanese_localities_monitors_name_are_held(name: str) -> None:
+    """data/localities.tsv: Lebanese towns and quarters that no package holds, found by coding notes of our own."""
+    from eventcoder.coder import Coder
+    from eventcoder.read import Article
+
+    text = f"Dozens of residents blocked the main road in {name} with burning tyres on Friday."
+    events = Coder().code(Article(id="lbn", date="2020-05-11", text=text))
+    assert events and all((e.location.country, e.location.precision) == ("LBN", 1) for e in events), \
+        [e.location for e in events]

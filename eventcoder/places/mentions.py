@@ -210,8 +210,62 @@ def mentions_in_doc(doc: Doc, gazetteer: Gazetteer, offset: int = 0, demonyms: b
                 found.inside = sorted(inside)[0]
                 found.output = inside <= {"ORG", "FAC"}
         mentions.append(found)
+    mentions += _unlabelled_locative_names(doc, gazetteer, mentions, other_entities, offset)
     mentions.sort(key=lambda m: m.start)
     return mentions
+
+
+# Labels the small NER model gives unfamiliar village names ("in Rmeish": LANGUAGE) that a
+# locative preposition overrules; PERSON is handled with the places, ORG and the rest are kept.
+ODD_LABELS_FOR_NAMES = {"LANGUAGE", "PRODUCT", "WORK_OF_ART", "EVENT"}
+
+
+@functools.lru_cache(maxsize=1)
+def _language_names() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(lang.name.lower() for lang in pycountry.languages)
+
+
+def _language_name(text: str) -> bool:
+    return text.lower() in _language_names()
+
+
+# Prepositions after which an unlabelled proper name is read as a place ("killed two in Rmeish").
+# "to"/"from" are left out: they also take people ("a letter from Hassan").
+BARE_NAME_PREPS = {"in", "near", "at", "outside", "around"}
+
+
+def _unlabelled_locative_names(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention],
+                               other_entities: list[tuple[int, int, str]], offset: int) -> list[Mention]:
+    """A proper name that NER labelled nothing, written as the object of a locative preposition
+    ("gunmen killed two soldiers in Rmeish"), is a place when the gazetteer holds a town, village or
+    unit of exactly that name: the preposition says place, the gazetteer says which. A small stock
+    model leaves many village names unlabelled."""
+    taken = [(m.start, m.end) for m in mentions] + \
+        [(s, e) for s, e, label in other_entities if label not in ODD_LABELS_FOR_NAMES]
+    found: list[Mention] = []
+    for token in doc:
+        if token.dep_ != "pobj" or token.head.lower_ not in BARE_NAME_PREPS or token.pos_ != "PROPN":
+            continue
+        # the name: the object and the proper-noun compounds before it ("Kfar Tebnit")
+        first = token
+        while first.i > 0 and doc[first.i - 1].dep_ == "compound" and doc[first.i - 1].head == token \
+                and doc[first.i - 1].pos_ == "PROPN":
+            first = doc[first.i - 1]
+        span = doc[first.i:token.i + 1]
+        if not all(t.text[:1].isupper() for t in span) or span.text.lower() in stopwords():
+            continue
+        start, end = offset + span.start_char, offset + span.end_char
+        if any(overlaps((start, end), t) for t in taken):
+            continue
+        everything = lookup(gazetteer, span.text)
+        candidates = [c for c in everything if c.how == HOW_NAME
+                      and c.place.kind in TOWN_KINDS + ("village", "admin1", "admin2")]
+        # "written in English": a language or a people is no village ("English", Indiana)
+        if candidates and not any(c.how == HOW_DEMONYM for c in everything) and not _language_name(span.text):
+            found.append(Mention(start, end, span.text, candidates))
+    return found
 
 
 def _prominent(mention: Mention) -> bool:
