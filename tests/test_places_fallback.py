@@ -40,3 +40,25 @@ def test_nationality_adjective_given_as_a_place() -> None:
     text = "Police in the Dagestani capital detained four men after a shootout."
     [place] = resolve_spans(text, [_span(text, "Dagestani")])
     assert place is not None and place.country == "RUS" and place.name and "Dagestan" in place.name
+
+
+def _coded_locations(text: str) -> list:
+    from eventcoder.coder import Coder
+    from eventcoder.read import Article
+
+    return [e.location for e in Coder().code(Article(id="fallback", date="2020-05-11", text=text))]
+
+
+def test_the_saudi_led_coalitions_strikes_with_no_place_known_are_yemens() -> None:
+    """data/mission_countries.tsv: the coalition fights in Yemen only; its own country (the actor's)
+    is not where its strikes fall."""
+    [location] = _coded_locations("Four Saudi-led coalition airstrikes reportedly hit the Qarn Wadaa front.")
+    assert location is not None and location.country == "YEM", location
+    assert "works in Yemen only" in location.reason
+
+
+def test_a_district_spelling_guess_must_be_spelt_closely() -> None:
+    """A name no gazetteer holds is another spelling of a district of a country the article points to
+    only when spelt closely: "Wadi al Shay" shares a consonant skeleton with Dallas County, no more."""
+    [location] = _coded_locations("American aircraft struck hideouts of IS militants in Wadi al Shay on Sunday.")
+    assert location is None or "Dallas" not in (location.name or ""), location

@@ -335,7 +335,8 @@ def _other_spellings(text: str, outers: list[Mention], inners: list[Mention], co
                 or any(inner.how != HOW_SKELETON for inner in vouched_inside) \
                 or (vouched_inside and cand.place.kind in ("admin1", "admin2") and close_spellings([cand], text)) \
                 or (not outers and cand.place.kind in ("admin1", "admin2") and cand.place.country in countries
-                    and hint != "settlement"):  # "Sulaym village" is no district spelt otherwise
+                    and hint != "settlement"  # "Sulaym village" is no district spelt otherwise
+                    and close_spellings([cand], text)):  # "Wadi al Shay" is no Dallas County
             found.append(cand)
     if not found and not outers:
         found = _dominant_city(similar, text) or _only_unit(similar, text, hint)
