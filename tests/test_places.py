@@ -458,10 +458,18 @@ def test_a_village_is_not_read_as_a_district_spelt_otherwise() -> None:
     from eventcoder.places.mentions import _other_spellings
 
     gazetteer = get_gazetteer()
-    as_unit = _other_spellings("Sulaym", [], [], {"YEM"}, gazetteer, None)
-    assert any(c.place.kind == "admin2" and c.place.country == "YEM" for c in as_unit)  # Aslem, by skeleton
-    assert not [c for c in _other_spellings("Sulaym", [], [], {"YEM"}, gazetteer, "settlement")
+    as_unit = _other_spellings("Al Safra", [], [], {"YEM"}, gazetteer, None)
+    assert any(c.place.kind == "admin2" and c.place.country == "YEM" for c in as_unit)  # As Safra district
+    assert not [c for c in _other_spellings("Al Safra", [], [], {"YEM"}, gazetteer, "settlement")
                 if c.place.kind in ("admin1", "admin2")]
+
+
+def test_a_district_of_a_vouching_country_must_be_spelt_closely() -> None:
+    """A skeleton alone is too loose: "Sulaym" shares one with the district of Aslem, no more."""
+    from eventcoder.places.mentions import _other_spellings
+
+    assert _other_spellings("Sulaym", [], [], {"YEM"}, get_gazetteer(), None) == []
+    assert [c.place.kind for c in _other_spellings("Urozgan", [], [], {"AFG"}, get_gazetteer(), None)] == ["admin1"]
 
 
 
