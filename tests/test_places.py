@@ -543,7 +543,7 @@ def test_a_village_name_ner_labels_no_place_is_read_after_in_and_near() -> None:
         assert [(e.location.name, e.location.country) for e in events if e.location] == [("Rmeish", "LBN")], text
 
 
-@pytest.mark.parametrize("name", ["Jeb Jannine", "Qobbeh", "Kfar Tebnit", "Sad el Bouchrieh", "Bednayel"])
+@pytest.mark.parametrize("name", ["Jeb Jannine", "Qobbeh", "Kfar Tebnit", "Sad el Bouchrieh", "Bednayel", "Geitawi"])
 def test_lebanese_localities_monitors_name_are_held(name: str) -> None:
     """data/localities.tsv: Lebanese towns and quarters that no package holds, found by coding notes of our own."""
     from eventcoder.coder import Coder
@@ -552,4 +552,16 @@ def test_lebanese_localities_monitors_name_are_held(name: str) -> None:
     text = f"Dozens of residents blocked the main road in {name} with burning tyres on Friday."
     events = Coder().code(Article(id="lbn", date="2020-05-11", text=text))
     assert events and all((e.location.country, e.location.precision) == ("LBN", 1) for e in events), \
+        [e.location for e in events]
+
+
+@pytest.mark.parametrize("name", ["Beita", "Nabi Saleh", "Al Jalazun", "Dheisheh camp", "Khuzaa"])
+def test_palestinian_villages_and_camps_monitors_name_are_held(name: str) -> None:
+    """data/localities.tsv: West Bank villages and camps and Gaza quarters that no package holds."""
+    from eventcoder.coder import Coder
+    from eventcoder.read import Article
+
+    text = f"Youths threw stones at soldiers in {name} before dawn on Friday."
+    events = Coder().code(Article(id="pse", date="2020-05-11", text=text))
+    assert any(e.location and (e.location.country, e.location.precision) == ("PSE", 1) for e in events), \
         [e.location for e in events]
