@@ -15,6 +15,7 @@ from spacy.tokens import Token
 
 from eventcoder.actors.resolve import collective_nouns, currency_words, resolve_text
 from eventcoder.events.lexicon import fighting_lemmas, incident_words, riot_words, weapon_modes
+from eventcoder.events.triggers import match_rule
 from eventcoder.pipeline import CodingContext, Draft, Sentence, stage
 from eventcoder.record import Event, Location
 from eventcoder.wordlists import word_set
@@ -334,6 +335,14 @@ def _actor_classes(event: Event) -> set[str]:
     return classes
 
 
+def _told_with_an_attack(draft: Draft) -> bool:
+    """Another word of the draft's sentence is an attack trigger (a side withdrew from the fight)."""
+    doc = draft.sentence.doc
+    return doc is not None and any(
+        tok.i != draft.trigger.i and (rule := match_rule(tok)) is not None and rule.event_type == "ASSAULT"
+        for tok in doc)
+
+
 def _cell_matches(cell: str, values: set[str]) -> bool:
     """A rule cell: * (anything), or alternatives split by | (a sector, ARMED, UNARMED, NONE)."""
     return cell == "*" or any(option in values for option in cell.split("|"))
@@ -486,6 +495,9 @@ def acled_view(draft: Draft, following: tuple[str, ...] = (), preceding: tuple[s
     if rec.event_type == "ASSAULT" and _only_animals_hit(rec):
         return None, None, [f"acled: only animals hit ('{rec.recipients[0].text}'): no violence against people"]
     acled, sub = acled_types(rec)
+    if rec.event_type == "RETREAT" and rec.mode == "withdraw" and acled and _told_with_an_attack(draft):
+        # "repelled an attack, forcing a retreat": a side's retreat is part of the fight, no change of its own
+        return None, None, [f"acled: '{draft.trigger.text}' is told with the fighting it ended"]
     if rec.event_type == "COERCE" and rec.mode == "arrest" and draft.trigger.dep_ in ("amod", "acl"):
         # "the arrested former president", "families of migrants detained abroad": people named by
         # a detention told as their state, not a detention of the day

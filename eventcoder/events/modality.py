@@ -152,6 +152,9 @@ def modality(trigger: Token) -> Modality:
         for child in tok.children:
             if child.dep_ == "neg" or (child.lower_ in NEGATORS and child.dep_ in ("det", "advmod")):
                 return Modality(negated=True, reason=f"negated by '{child.text}'", kind="negation", cue=child)
+    if trigger.dep_ in ("pobj", "pcomp") and trigger.head.lower_ == "without":
+        # "took the town without fighting", "without firing a shot": what did not happen
+        return Modality(negated=True, reason="negated by 'without'", kind="negation", cue=trigger.head)
     cue = _negated_argument(trigger)
     if cue is not None:
         return Modality(negated=True, reason=f"negated by '{cue.text}' on what was done", kind="negation", cue=cue)

@@ -10,7 +10,7 @@ from eventcoder.events.lexicon import (MODE_RANK, TriggerRule, area_targets, fig
                                        rally_calls, riot_words, weapon_modes)
 from eventcoder.events.modality import modality
 from eventcoder.events.roles import roles
-from eventcoder.events.triggers import Found, anchor, find_triggers, match_rule
+from eventcoder.events.triggers import Found, anchor, find_triggers, match_rule, names_a_force
 from eventcoder.pipeline import CodingContext, Draft, stage
 from eventcoder.record import Event, Evidence
 from eventcoder.wordlists import word_set
@@ -353,6 +353,8 @@ def _told_of_the_protesters(word: Token) -> bool:
     attack", "for a burnt transformer") nor the force used on it ("guards threw tear gas")."""
     if any(c.lower_ == "verbal" for c in word.children):
         return False  # "verbal confrontations with drivers": words, not violence
+    if names_a_force(word):
+        return False  # "riot police detained them": the force's name
     if any(c.dep_ == "dobj" and c.lemma_.lower() in ("effigy", "effigies", "flag", "flags") for c in word.children):
         return False  # "burned an effigy of the minister": a symbol, not violence
     node = word

@@ -28,6 +28,17 @@ DATA = Path(__file__).resolve().parent / "data"
 
 
 @functools.lru_cache(maxsize=1)
+def force_nouns() -> frozenset[str]:
+    """Nouns for a force (data/force_nouns.txt): "riot police" names the force, not a riot."""
+    return word_set(DATA / "force_nouns.txt")
+
+
+def names_a_force(token: Token) -> bool:
+    """The word modifies a force's name ("riot police", "riot squad", "strike force")."""
+    return token.dep_ == "compound" and (token.head.lower_ in force_nouns() or token.head.lemma_.lower() in force_nouns())
+
+
+@functools.lru_cache(maxsize=1)
 def quantity_words() -> frozenset[str]:
     """Part- and measure-words whose "of" object is what a trigger acts on (data/quantity_words.txt)."""
     return word_set(DATA / "quantity_words.txt")
@@ -80,6 +91,8 @@ def _named_thing(copula: Token) -> bool:
 def match_rule(token: Token) -> Optional[TriggerRule]:
     pos = POS_OF.get(token.pos_)
     if pos is None or (token.ent_type_ in NAME_LABELS and token.ent_iob_ != "O"):
+        return None
+    if names_a_force(token):
         return None
     if token.ent_type_ in ("DATE", "TIME") and token.pos_ == "PROPN":  # "on 1 March": a month, not a march
         return None
