@@ -520,3 +520,41 @@ def test_a_name_spelt_like_a_small_town_abroad_gives_no_country() -> None:
     # place, too small to be the news: no guess
     [event] = code_text("Gunmen attacked a checkpoint in Kolofata, killing two soldiers.", "2024-03-02")
     assert event.location is None or event.location.country != "NOR", event.location
+
+
+def test_a_container_vouches_for_another_spelling_only_as_a_place_of_the_country_the_text_points_to() -> None:
+    from eventcoder.coder import code_text
+
+    # "Kamako" is in no gazetteer; "Kasai" is a Congolese province and a Japanese town, and only the
+    # Japanese one holds a town spelt a little like it: the Kamuina Nsapu say the province is meant
+    [event] = code_text("Kamuina Nsapu militiamen attacked Kamako (Kasai) on Sunday.", "2024-03-02")
+    assert event.location is not None and event.location.country == "COD", event.location.reason
+
+
+def test_a_village_reading_of_a_container_vouches_for_no_other_spelling() -> None:
+    from eventcoder.places.mentions import with_phrases
+    from eventcoder.nlp import parse
+
+    # "Kono" is also the name of many Japanese hamlets; none of them makes "Kamara" a Japanese town
+    text = "Miners protested in Tombodu, Kamara chiefdom (Kono) on Monday."
+    [doc] = parse([text])
+    mentions, _, _ = with_phrases(text, 0, [], get_gazetteer(), doc)
+    kamara = [m for m in mentions if m.text == "Kamara"]
+    assert all(c.place.country != "JPN" for m in kamara for c in m.candidates), kamara
+
+
+def test_a_name_read_inside_a_doubtful_place_is_doubtful_too() -> None:
+    from eventcoder.coder import code_text
+
+    # "Sokoura" here is a Malian commune the gazetteer lacks, not the hamlet in Cote d'Ivoire; "the
+    # Fulani community" written inside it is no surer a place than it
+    [event] = code_text("Dan Na Ambassagou militiamen killed a herder of the Fulani community in the commune "
+                        "of Sokoura on Sunday.", "2024-03-02")
+    assert event.location is not None and event.location.country == "MLI", event.location.reason
+
+
+def test_unit_words_of_one_country_are_clues() -> None:
+    from eventcoder.places.locate import unit_word_clues
+
+    assert [c.country for c in unit_word_clues("Gunmen raided Kediba payam on Sunday.")] == ["SSD"]
+    assert [c.country for c in unit_word_clues("Police shot a suspect in Purok 4, Barangay Ilang.")] == ["PHL", "PHL"]

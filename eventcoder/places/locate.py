@@ -484,6 +484,11 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
     _mark_against_clues(places, clues)
     _mark_outside_area(places, missions)
     _mark_outside_named_units(places)
+    for place in places:
+        # a name read as lying inside a doubtful place ("the Fulani community in the commune of
+        # Sokoura", Sokoura being a hamlet abroad) is no surer than the place that locates it
+        if place.stand_in and place.container is not None and place.container.doubtful:
+            place.doubtful = True
     _spell_admin1(places, gazetteer)
     places.sort(key=lambda p: p.mention.start)
     ctx.memo["places"] = places
