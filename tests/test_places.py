@@ -558,3 +558,19 @@ def test_unit_words_of_one_country_are_clues() -> None:
 
     assert [c.country for c in unit_word_clues("Gunmen raided Kediba payam on Sunday.")] == ["SSD"]
     assert [c.country for c in unit_word_clues("Police shot a suspect in Purok 4, Barangay Ilang.")] == ["PHL", "PHL"]
+
+
+def test_an_armed_groups_town_across_the_border_is_not_doubted() -> None:
+    from eventcoder.coder import code_text
+
+    # ISGS is filed as Malian, but Tillia (about 4,600 people) is across the border in Niger, where
+    # the group fights too: only a hamlet there would yield to the group's country
+    [event] = code_text("IS Sahel militants killed three civilians in Tillia on Sunday.", "2024-03-02")
+    assert event.location is not None and event.location.country == "NER", event.location.reason
+
+
+def test_a_town_attacked_that_ner_calls_an_organisation_is_read() -> None:
+    from eventcoder.coder import code_text
+
+    [event] = code_text("JNIM militants attacked Barsalogho on Sunday.", "2024-03-02")
+    assert event.location is not None and event.location.country == "BFA", event.location.reason

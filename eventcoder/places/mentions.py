@@ -155,8 +155,9 @@ def mentions_in_doc(doc: Doc, gazetteer: Gazetteer, offset: int = 0, demonyms: b
     mentions: list[Mention] = []
     other_entities: list[tuple[int, int, str]] = []
     for ent in doc.ents:
-        attacked = ent.label_ == "PERSON" and _object_of_place_verb(ent)
-        if ent.label_ == "PERSON" and (_locative_object(ent) or attacked) and ent.text[:1].isupper():
+        # NER takes an unfamiliar town attacked for a person or an organisation ("JNIM attacked Barsalogho")
+        attacked = ent.label_ in ("PERSON", "ORG") and _object_of_place_verb(ent)
+        if (ent.label_ == "PERSON" and _locative_object(ent) or attacked) and ent.text[:1].isupper():
             # "flee to Goris": NER took an unfamiliar town for a person; the preposition says place
             # (a lower-case word is no name: "fled into the bush")
             candidates = [c for c in lookup(gazetteer, ent.text) if c.how == HOW_NAME and c.place.kind != "continent"]
