@@ -565,3 +565,57 @@ def test_palestinian_villages_and_camps_monitors_name_are_held(name: str) -> Non
     events = Coder().code(Article(id="pse", date="2020-05-11", text=text))
     assert any(e.location and (e.location.country, e.location.precision) == ("PSE", 1) for e in events), \
         [e.location for e in events]
+
+
+def test_a_container_vouches_for_another_spelling_only_as_a_place_of_the_country_the_text_points_to() -> None:
+    from eventcoder.coder import code_text
+
+    # "Kamako" is in no gazetteer; "Kasai" is a Congolese province and a Japanese town, and only the
+    # Japanese one holds a town spelt a little like it: the Kamuina Nsapu say the province is meant
+    [event] = code_text("Kamuina Nsapu militiamen attacked Kamako (Kasai) on Sunday.", "2024-03-02")
+    assert event.location is not None and event.location.country == "COD", event.location.reason
+
+
+def test_a_village_reading_of_a_container_vouches_for_no_other_spelling() -> None:
+    from eventcoder.places.mentions import with_phrases
+    from eventcoder.nlp import parse
+
+    # "Kono" is also the name of many Japanese hamlets; none of them makes "Kamara" a Japanese town
+    text = "Miners protested in Tombodu, Kamara chiefdom (Kono) on Monday."
+    [doc] = parse([text])
+    mentions, _, _ = with_phrases(text, 0, [], get_gazetteer(), doc)
+    kamara = [m for m in mentions if m.text == "Kamara"]
+    assert all(c.place.country != "JPN" for m in kamara for c in m.candidates), kamara
+
+
+def test_a_name_read_inside_a_doubtful_place_is_doubtful_too() -> None:
+    from eventcoder.coder import code_text
+
+    # "Sokoura" here is a Malian commune the gazetteer lacks, not the hamlet in Cote d'Ivoire; "the
+    # Fulani community" written inside it is no surer a place than it
+    [event] = code_text("Dan Na Ambassagou militiamen killed a herder of the Fulani community in the commune "
+                        "of Sokoura on Sunday.", "2024-03-02")
+    assert event.location is not None and event.location.country == "MLI", event.location.reason
+
+
+def test_unit_words_of_one_country_are_clues() -> None:
+    from eventcoder.places.locate import unit_word_clues
+
+    assert [c.country for c in unit_word_clues("Gunmen raided Kediba payam on Sunday.")] == ["SSD"]
+    assert [c.country for c in unit_word_clues("Police shot a suspect in Purok 4, Barangay Ilang.")] == ["PHL", "PHL"]
+
+
+def test_an_armed_groups_town_across_the_border_is_not_doubted() -> None:
+    from eventcoder.coder import code_text
+
+    # ISGS is filed as Malian, but Tillia (about 4,600 people) is across the border in Niger, where
+    # the group fights too: only a hamlet there would yield to the group's country
+    [event] = code_text("IS Sahel militants killed three civilians in Tillia on Sunday.", "2024-03-02")
+    assert event.location is not None and event.location.country == "NER", event.location.reason
+
+
+def test_a_town_attacked_that_ner_calls_an_organisation_is_read() -> None:
+    from eventcoder.coder import code_text
+
+    [event] = code_text("JNIM militants attacked Barsalogho on Sunday.", "2024-03-02")
+    assert event.location is not None and event.location.country == "BFA", event.location.reason

@@ -484,6 +484,11 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
     _mark_against_clues(places, clues)
     _mark_outside_area(places, missions)
     _mark_outside_named_units(places)
+    for place in places:
+        # a name read as lying inside a doubtful place ("the Fulani community in the commune of
+        # Sokoura", Sokoura being a hamlet abroad) is no surer than the place that locates it
+        if place.stand_in and place.container is not None and place.container.doubtful:
+            place.doubtful = True
     _spell_admin1(places, gazetteer)
     places.sort(key=lambda p: p.mention.start)
     ctx.memo["places"] = places
@@ -560,6 +565,9 @@ def _mark_doubtful(places: list[ArticlePlace], missions: Optional[dict[str, str]
 # hamlet of that name in Cote d'Ivoire) than an event abroad; a town of some size (Mandera, with
 # "Al Shabaab") is a cross-border event.
 CLUE_DOUBT_POPULATION = 10_000
+# Armed groups cross into the countries bordering their own (ISGS from Mali into Tillaberi, Al
+# Shabaab into Lamu): there only a hamlet yields to the clue.
+NEIGHBOUR_CLUE_DOUBT_POPULATION = 2_000
 
 
 def _mark_against_clues(places: list[ArticlePlace], clues: list[Mission]) -> None:
@@ -570,12 +578,14 @@ def _mark_against_clues(places: list[ArticlePlace], clues: list[Mission]) -> Non
     if len(countries) != 1:
         return
     (home,) = countries
+    bordering = get_gazetteer().neighbours.get(home, frozenset())
     for place in places:
         resolved = place.resolution.place
         if place.stand_in or place.container is not None or place.demonym or place.actor_like \
                 or resolved.kind not in LOCAL_TOWN_KINDS + ("admin2", "area") or resolved.country == home:
             continue
-        if (resolved.population or 0) >= CLUE_DOUBT_POPULATION and \
+        enough = NEIGHBOUR_CLUE_DOUBT_POPULATION if resolved.country in bordering else CLUE_DOUBT_POPULATION
+        if (resolved.population or 0) >= enough and \
                 place.resolution.how not in (HOW_ALTERNATE, HOW_SKELETON):
             continue
         key = name_key(place.mention.text)

@@ -155,8 +155,9 @@ def mentions_in_doc(doc: Doc, gazetteer: Gazetteer, offset: int = 0, demonyms: b
     mentions: list[Mention] = []
     other_entities: list[tuple[int, int, str]] = []
     for ent in doc.ents:
-        attacked = ent.label_ == "PERSON" and _object_of_place_verb(ent)
-        if ent.label_ == "PERSON" and (_locative_object(ent) or attacked) and ent.text[:1].isupper():
+        # NER takes an unfamiliar town attacked for a person or an organisation ("JNIM attacked Barsalogho")
+        attacked = ent.label_ in ("PERSON", "ORG") and _object_of_place_verb(ent)
+        if (ent.label_ == "PERSON" and _locative_object(ent) or attacked) and ent.text[:1].isupper():
             # "flee to Goris": NER took an unfamiliar town for a person; the preposition says place
             # (a lower-case word is no name: "fled into the bush")
             candidates = [c for c in lookup(gazetteer, ent.text) if c.how == HOW_NAME and c.place.kind != "continent"]
@@ -329,9 +330,19 @@ def _other_spellings(text: str, outers: list[Mention], inners: list[Mention], co
     # a name inside it that no gazetteer spells so may be spelt otherwise too ("Keav Seima district
     # of Mondul Kiri": Kaev Seima in Mondol Kiri); two such spellings that fit vouch for each other
     inside = [c for m in inners for c in (m.candidates or close_spellings(gazetteer.similar(m.text), m.text))]
+    # a container vouches only as a place that says where it is: not as a village reading (a namesake
+    # of no size, itself kept only where the article points: "Kamara chiefdom (Kono)" is not near a
+    # hamlet Kono in Japan), and, where the container's name also names a place of a country the
+    # text points to, only as that place ("Kamako (Kasai)" in a note on Kamuina Nsapu is not by
+    # Kasai in Japan but in Kasai province)
+    vouchers = []
+    for m in outers:
+        readings = [c for c in m.candidates if c.how != HOW_DEMONYM and c.place.kind != "village"]
+        pointed = [c for c in readings if c.place.country in countries]
+        vouchers += pointed or readings
     for cand in similar:
         vouched_inside = [inner for inner in inside if contains(cand.place, inner.place)]
-        if any(contains(outer.place, cand.place) for m in outers for outer in m.candidates if outer.how != HOW_DEMONYM) \
+        if any(contains(outer.place, cand.place) for outer in vouchers) \
                 or any(inner.how != HOW_SKELETON for inner in vouched_inside) \
                 or (vouched_inside and cand.place.kind in ("admin1", "admin2") and close_spellings([cand], text)) \
                 or (not outers and cand.place.kind in ("admin1", "admin2") and cand.place.country in countries
