@@ -549,7 +549,8 @@ def acled_view(draft: Draft, following: tuple[str, ...] = (), preceding: tuple[s
     if met:
         acled, sub = met
         reasons.append(f"acled: force used on protesters by state forces or no one named: {sub}")
-    if sub == "Armed clash" and _party_fight(draft):
+    if sub in ("Armed clash", "Remote explosive/landmine/IED", "Grenade") and _party_fight(draft):
+        # "party workers clashed and hurled crude bombs": the bombs are the brawl's, not a bombing
         acled, sub = "Riots", "Mob violence"
         reasons.append("acled: party supporters fought, no state force and no gun named (ACLED: mob violence)")
     if sub == "Armed clash" and _victims_off_duty(draft, following):

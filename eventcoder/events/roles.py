@@ -215,6 +215,16 @@ def _stranded_subject(verb: Token) -> list[Token]:
     return []
 
 
+def _past_the_place(subject: Token) -> Token:
+    """"in Cancun, Quintana Roo, a bar employee was shot": the parser made the place's last name the
+    passive subject and the person its apposition; the person (a common noun) is who underwent it."""
+    doc = subject.doc
+    if subject.pos_ != "PROPN" or subject.left_edge.i == 0 or doc[subject.left_edge.i - 1].lower_ != ",":
+        return subject
+    person = next((c for c in subject.children if c.dep_ == "appos" and c.pos_ == "NOUN" and c.i > subject.i), None)
+    return person if person is not None else subject
+
+
 CAUSE_PREPS = {"following", "after", "in", "during", "amid"}
 UNDERGOER_OF_TYPES = {"ASSAULT", "COERCE"}  # event nouns whose "of" phrase is the one acted on
 MEANS_NOUNS = {"attack", "attacks", "operation", "operations", "raid", "raids", "strike", "strikes", "fire",
@@ -300,7 +310,7 @@ def _roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
         if passive or shared or found:
             holder = trigger.head if shared or found else trigger
             sources = _prep_objects(trigger, {"by"}) or (_prep_objects(holder, {"by"}) if shared else [])
-            recipients = [c for c in holder.children if c.dep_ == "nsubjpass"] or _stranded_subject(holder)
+            recipients = [_past_the_place(c) for c in holder.children if c.dep_ == "nsubjpass"] or _stranded_subject(holder)
             if not recipients and passive and trigger.dep_ in ("pcomp", "advcl"):
                 # "a farmer died after being shot by gunmen": the one shot is the subject of the verb
                 # the clause hangs on
@@ -369,6 +379,11 @@ def _roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
             # "provoked protests … against Y", "opened fire on Y": the verb carries the preposition
             recipients = recipients or _prep_objects(head, {"against"} if not is_light(head)
                                                      else RECIPIENT_PREPS - {"with"})
+        elif trigger.dep_ == "pobj" and head.lower_ == "under" and head.head.pos_ == "VERB" \
+                and head.head.lemma_.lower() in ("come", "be"):
+            # "a patrol came under attack by militants": the one the verb tells of was attacked
+            recipients = _subject(head.head) + [r for r in recipients if r.ent_type_ not in ("GPE", "LOC", "FAC")
+                                                and r.lemma_.lower() not in place_nouns()]
         elif trigger.dep_ == "pobj" and head.lower_ == "into" and head.head.pos_ == "VERB":
             # "were taken into custody by the police", "took three men into custody": the verb's doer
             # and the people it moved
