@@ -145,8 +145,9 @@ def nearest_actor_left(verb: Token) -> list[Token]:
 
     sectors = load_dictionary().sector_words
     for tok in reversed(list(verb.doc[verb.sent.start:verb.i])):
-        if any(a.lower_ == "according" for a in tok.ancestors) or tok.dep_ in ("dobj",):
-            continue
+        if any(a.lower_ == "according" for a in tok.ancestors) or tok.dep_ in ("dobj",) \
+                or tok.lemma_.lower() in VICTIM_NOUNS:
+            continue  # "a woman was the victim of …": the victim did nothing
         named = tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") and tok.pos_ == "PROPN"
         if named or (tok.pos_ == "NOUN" and tok.lemma_.lower() in sectors):
             head = np_head(tok)
@@ -225,6 +226,8 @@ def _past_the_place(subject: Token) -> Token:
     return person if person is not None else subject
 
 
+VICTIM_NOUNS = {"victim", "target"}
+DYING_VERBS = {"die", "succumb"}
 CAUSE_PREPS = {"following", "after", "in", "during", "amid"}
 UNDERGOER_OF_TYPES = {"ASSAULT", "COERCE"}  # event nouns whose "of" phrase is the one acted on
 MEANS_NOUNS = {"attack", "attacks", "operation", "operations", "raid", "raids", "strike", "strikes", "fire",
@@ -354,6 +357,9 @@ def _roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
                 sources = nearest_actor_left(trigger)
             if event_type == "ASSAULT" and trigger.lemma_.lower() in DISCOVERY_VERBS:
                 sources = []
+            if event_type == "ASSAULT" and trigger.lemma_.lower() in DYING_VERBS:
+                # "a cobbler died of gunshot wounds": the one who died underwent the attack
+                sources, recipients = [], [s for s in sources if s.dep_ in SUBJECTS] + recipients
         recipients += _prep_objects(trigger, RECIPIENT_PREPS)
         for obj in [c for c in trigger.children if c.dep_ == "dobj"]:
             # "provided aid to X", "shared evidence with X": the object's own preposition names the other side
@@ -379,6 +385,13 @@ def _roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
             # "provoked protests … against Y", "opened fire on Y": the verb carries the preposition
             recipients = recipients or _prep_objects(head, {"against"} if not is_light(head)
                                                      else RECIPIENT_PREPS - {"with"})
+        elif trigger.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in VICTIM_NOUNS \
+                and head.head.dep_ == "attr":
+            # "a woman was (the) victim of a femicide": the copula's subject underwent it
+            copula = head.head.head
+            before = copula.doc[copula.i - 1] if copula.i > copula.sent.start else copula
+            recipients = recipients or [_past_the_place(c) for c in copula.children if c.dep_ in ("nsubj", "nsubjpass")] \
+                or ([before] if before.pos_ == "NOUN" and before.dep_ == "appos" else [])
         elif trigger.dep_ == "pobj" and head.lower_ == "under" and head.head.pos_ == "VERB" \
                 and head.head.lemma_.lower() in ("come", "be"):
             # "a patrol came under attack by militants": the one the verb tells of was attacked
