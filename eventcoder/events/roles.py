@@ -227,7 +227,7 @@ def _past_the_place(subject: Token) -> Token:
 
 
 VICTIM_NOUNS = {"victim", "target"}
-DYING_VERBS = {"die", "succumb"}
+DYING_VERBS = {"die", "succumb", "appear", "turn"}  # "died of wounds", "a body turned up": the subject underwent it
 CAUSE_PREPS = {"following", "after", "in", "during", "amid"}
 UNDERGOER_OF_TYPES = {"ASSAULT", "COERCE"}  # event nouns whose "of" phrase is the one acted on
 MEANS_NOUNS = {"attack", "attacks", "operation", "operations", "raid", "raids", "strike", "strikes", "fire",
@@ -358,7 +358,7 @@ def _roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
             if event_type == "ASSAULT" and trigger.lemma_.lower() in DISCOVERY_VERBS:
                 sources = []
             if event_type == "ASSAULT" and trigger.lemma_.lower() in DYING_VERBS:
-                # "a cobbler died of gunshot wounds": the one who died underwent the attack
+                # "a cobbler died of gunshot wounds", "a body turned up": the subject underwent the attack
                 sources, recipients = [], [s for s in sources if s.dep_ in SUBJECTS] + recipients
         recipients += _prep_objects(trigger, RECIPIENT_PREPS)
         for obj in [c for c in trigger.children if c.dep_ == "dobj"]:

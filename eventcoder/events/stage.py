@@ -71,11 +71,16 @@ def person_nouns() -> frozenset[str]:
 
 def _people_destroyed(tok: Token) -> bool:
     """What a destroying trigger acted on (its objects) is people: "set her ablaze", "a homeless
-    man was set on fire", "torched two suspected thieves"."""
+    man was set on fire", "torched two suspected thieves", or a house with people inside."""
     objects = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
     objects += [conj for o in objects for conj in o.conjuncts]
     words = person_nouns()
-    return bool(objects) and all(o.lower_ in words or o.lemma_.lower() in words for o in objects)
+    if objects and all(o.lower_ in words or o.lemma_.lower() in words for o in objects):
+        return True
+    # "set fire to a house with a family inside": people burnt in it
+    within = list(tok.subtree)
+    return any(w.lower_ == "inside" for w in within) and any(
+        w.lower_ == "with" and any(o.dep_ == "pobj" and o.lemma_.lower() in words for o in w.children) for w in within)
 
 
 def _assault_mode(found: Found) -> str | None:
