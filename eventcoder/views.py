@@ -459,8 +459,11 @@ def number_records(ctx: CodingContext) -> None:
 
 
 def _one_person(text: str) -> bool:
-    """"a man", "an attacker": one person ("a group of …", "a crowd" are not)."""
+    """"a man", "an attacker", "her husband": one person ("a group of …", "a crowd", "her in-laws",
+    "his father and uncle" are not)."""
     words = text.lower().split()
+    if len(words) >= 2 and words[0] in ("his", "her") and "and" not in words and not words[-1].endswith("s"):
+        return True
     return len(words) >= 2 and words[0] in ("a", "an", "one") and words[1] not in collective_nouns() \
         and not (len(words) > 2 and words[2] in collective_nouns())
 
