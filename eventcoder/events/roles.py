@@ -227,6 +227,8 @@ def _past_the_place(subject: Token) -> Token:
 
 
 VICTIM_NOUNS = {"victim", "target"}
+WOUND_NOUNS = {"wound"}
+SUFFERING_VERBS = {"suffer", "sustain", "receive"}
 DYING_VERBS = {"die", "succumb", "appear", "turn"}  # "died of wounds", "a body turned up": the subject underwent it
 CAUSE_PREPS = {"following", "after", "in", "during", "amid"}
 UNDERGOER_OF_TYPES = {"ASSAULT", "COERCE"}  # event nouns whose "of" phrase is the one acted on
@@ -379,6 +381,11 @@ def _roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
             head.lower_ == "of" and head.head.dep_ == "dobj" and head.head.head.lemma_.lower() in OBSERVER_VERBS)
         if observed:
             pass  # "the monitors observed 25 explosions", "recorded a total of 6 shots": the observer is a source
+        elif trigger.lemma_.lower() in WOUND_NOUNS and event_type == "ASSAULT" and (
+                trigger.dep_ == "dobj" and head.lemma_.lower() in SUFFERING_VERBS
+                or trigger.dep_ == "pobj" and head.lower_ == "with" and head.head.pos_ == "NOUN"):
+            # "a man suffered gunshot wounds", "a man with stab wounds": the wounded one was attacked
+            recipients = recipients or (_subject(head) if trigger.dep_ == "dobj" else [head.head])
         elif trigger.dep_ == "dobj" and head.pos_ == "VERB":
             if not sources and is_light(head):
                 sources = _subject(head)  # light verbs: "X launched an offensive", "X held talks"
