@@ -478,8 +478,11 @@ def number_records(ctx: CodingContext) -> None:
 
 
 def _one_person(text: str) -> bool:
-    """"a man", "an attacker": one person ("a group of …", "a crowd" are not)."""
+    """"a man", "an attacker", "her husband": one person ("a group of …", "a crowd", "her in-laws",
+    "his father and uncle" are not)."""
     words = text.lower().split()
+    if len(words) >= 2 and words[0] in ("his", "her") and "and" not in words and not words[-1].endswith("s"):
+        return True
     return len(words) >= 2 and words[0] in ("a", "an", "one") and words[1] not in collective_nouns() \
         and not (len(words) > 2 and words[2] in collective_nouns())
 
@@ -571,7 +574,8 @@ def acled_view(draft: Draft, following: tuple[str, ...] = (), preceding: tuple[s
     if met:
         acled, sub = met
         reasons.append(f"acled: force used on protesters by state forces or no one named: {sub}")
-    if sub == "Armed clash" and _party_fight(draft):
+    if sub in ("Armed clash", "Remote explosive/landmine/IED", "Grenade") and _party_fight(draft):
+        # "party workers clashed and hurled crude bombs": the bombs are the brawl's, not a bombing
         acled, sub = "Riots", "Mob violence"
         reasons.append("acled: party supporters fought, no state force and no gun named (ACLED: mob violence)")
     if sub == "Armed clash" and _victims_off_duty(draft, following):

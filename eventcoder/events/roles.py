@@ -145,8 +145,9 @@ def nearest_actor_left(verb: Token) -> list[Token]:
 
     sectors = load_dictionary().sector_words
     for tok in reversed(list(verb.doc[verb.sent.start:verb.i])):
-        if any(a.lower_ == "according" for a in tok.ancestors) or tok.dep_ in ("dobj",):
-            continue
+        if any(a.lower_ == "according" for a in tok.ancestors) or tok.dep_ in ("dobj",) \
+                or tok.lemma_.lower() in VICTIM_NOUNS:
+            continue  # "a woman was the victim of …": the victim did nothing
         named = tok.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") and tok.pos_ == "PROPN"
         if named or (tok.pos_ == "NOUN" and tok.lemma_.lower() in sectors):
             head = np_head(tok)
@@ -215,6 +216,20 @@ def _stranded_subject(verb: Token) -> list[Token]:
     return []
 
 
+def _past_the_place(subject: Token) -> Token:
+    """"in Cancun, Quintana Roo, a bar employee was shot": the parser made the place's last name the
+    passive subject and the person its apposition; the person (a common noun) is who underwent it."""
+    doc = subject.doc
+    if subject.pos_ != "PROPN" or subject.left_edge.i == 0 or doc[subject.left_edge.i - 1].lower_ != ",":
+        return subject
+    person = next((c for c in subject.children if c.dep_ == "appos" and c.pos_ == "NOUN" and c.i > subject.i), None)
+    return person if person is not None else subject
+
+
+VICTIM_NOUNS = {"victim", "target"}
+WOUND_NOUNS = {"wound"}
+SUFFERING_VERBS = {"suffer", "sustain", "receive"}
+DYING_VERBS = {"die", "succumb", "appear", "turn"}  # "died of wounds", "a body turned up": the subject underwent it
 CAUSE_PREPS = {"following", "after", "in", "during", "amid"}
 UNDERGOER_OF_TYPES = {"ASSAULT", "COERCE"}  # event nouns whose "of" phrase is the one acted on
 MEANS_NOUNS = {"attack", "attacks", "operation", "operations", "raid", "raids", "strike", "strikes", "fire",
@@ -300,7 +315,7 @@ def _roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
         if passive or shared or found:
             holder = trigger.head if shared or found else trigger
             sources = _prep_objects(trigger, {"by"}) or (_prep_objects(holder, {"by"}) if shared else [])
-            recipients = [c for c in holder.children if c.dep_ == "nsubjpass"] or _stranded_subject(holder)
+            recipients = [_past_the_place(c) for c in holder.children if c.dep_ == "nsubjpass"] or _stranded_subject(holder)
             if not recipients and passive and trigger.dep_ in ("pcomp", "advcl"):
                 # "a farmer died after being shot by gunmen": the one shot is the subject of the verb
                 # the clause hangs on
@@ -344,6 +359,9 @@ def _roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
                 sources = nearest_actor_left(trigger)
             if event_type == "ASSAULT" and trigger.lemma_.lower() in DISCOVERY_VERBS:
                 sources = []
+            if event_type == "ASSAULT" and trigger.lemma_.lower() in DYING_VERBS:
+                # "a cobbler died of gunshot wounds", "a body turned up": the subject underwent the attack
+                sources, recipients = [], [s for s in sources if s.dep_ in SUBJECTS] + recipients
         recipients += _prep_objects(trigger, RECIPIENT_PREPS)
         for obj in [c for c in trigger.children if c.dep_ == "dobj"]:
             # "provided aid to X", "shared evidence with X": the object's own preposition names the other side
@@ -363,12 +381,29 @@ def _roles(trigger: Token, event_type: str) -> tuple[list[Token], list[Token]]:
             head.lower_ == "of" and head.head.dep_ == "dobj" and head.head.head.lemma_.lower() in OBSERVER_VERBS)
         if observed:
             pass  # "the monitors observed 25 explosions", "recorded a total of 6 shots": the observer is a source
+        elif trigger.lemma_.lower() in WOUND_NOUNS and event_type == "ASSAULT" and (
+                trigger.dep_ == "dobj" and head.lemma_.lower() in SUFFERING_VERBS
+                or trigger.dep_ == "pobj" and head.lower_ == "with" and head.head.pos_ == "NOUN"):
+            # "a man suffered gunshot wounds", "a man with stab wounds": the wounded one was attacked
+            recipients = recipients or (_subject(head) if trigger.dep_ == "dobj" else [head.head])
         elif trigger.dep_ == "dobj" and head.pos_ == "VERB":
             if not sources and is_light(head):
                 sources = _subject(head)  # light verbs: "X launched an offensive", "X held talks"
             # "provoked protests … against Y", "opened fire on Y": the verb carries the preposition
             recipients = recipients or _prep_objects(head, {"against"} if not is_light(head)
                                                      else RECIPIENT_PREPS - {"with"})
+        elif trigger.dep_ == "pobj" and head.lower_ == "of" and head.head.lemma_.lower() in VICTIM_NOUNS \
+                and head.head.dep_ == "attr":
+            # "a woman was (the) victim of a femicide": the copula's subject underwent it
+            copula = head.head.head
+            before = copula.doc[copula.i - 1] if copula.i > copula.sent.start else copula
+            recipients = recipients or [_past_the_place(c) for c in copula.children if c.dep_ in ("nsubj", "nsubjpass")] \
+                or ([before] if before.pos_ == "NOUN" and before.dep_ == "appos" else [])
+        elif trigger.dep_ == "pobj" and head.lower_ == "under" and head.head.pos_ == "VERB" \
+                and head.head.lemma_.lower() in ("come", "be"):
+            # "a patrol came under attack by militants": the one the verb tells of was attacked
+            recipients = _subject(head.head) + [r for r in recipients if r.ent_type_ not in ("GPE", "LOC", "FAC")
+                                                and r.lemma_.lower() not in place_nouns()]
         elif trigger.dep_ == "pobj" and head.lower_ == "into" and head.head.pos_ == "VERB":
             # "were taken into custody by the police", "took three men into custody": the verb's doer
             # and the people it moved

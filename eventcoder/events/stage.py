@@ -64,6 +64,25 @@ def _weapons_destroyed(tok: Token) -> bool:
                                  for o in objects)
 
 
+@functools.lru_cache(maxsize=1)
+def person_nouns() -> frozenset[str]:
+    return word_set(DATA / "person_nouns.txt")
+
+
+def _people_destroyed(tok: Token) -> bool:
+    """What a destroying trigger acted on (its objects) is people: "set her ablaze", "a homeless
+    man was set on fire", "torched two suspected thieves", or a house with people inside."""
+    objects = [c for c in tok.children if c.dep_ in ("dobj", "nsubjpass")]
+    objects += [conj for o in objects for conj in o.conjuncts]
+    words = person_nouns()
+    if objects and all(o.lower_ in words or o.lemma_.lower() in words for o in objects):
+        return True
+    # "set fire to a house with a family inside": people burnt in it
+    within = list(tok.subtree)
+    return any(w.lower_ == "inside" for w in within) and any(
+        w.lower_ == "with" and any(o.dep_ == "pobj" and o.lemma_.lower() in words for o in w.children) for w in within)
+
+
 def _assault_mode(found: Found) -> str | None:
     """An attack's PLOVER mode: the trigger's own, or the most specific weapon named in the merged
     event's clause ("shelling and shooting"), with the cases where the weapon decides."""
@@ -75,6 +94,8 @@ def _assault_mode(found: Found) -> str | None:
         mode = weapon or mode
     if mode == "destroy" and _weapons_destroyed(tok):
         return "intercept"  # "destroyed arms depots", "destroyed the explosives": weapons disrupted, no attack
+    if mode == "destroy" and _people_destroyed(tok):
+        mode = "primitive"  # "set a suspected thief ablaze": a person burnt is attacked, not property destroyed
     if mode == "destroy" and (weapon in REMOTE_MODES or any(t.lemma_.lower() in HARM_LEMMAS and t.i != tok.head.i
                                                             for t in found.merged[1:])):
         # ("an arson attack": the attack the trigger names is the destruction itself, not another act)

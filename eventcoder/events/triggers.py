@@ -88,9 +88,15 @@ def _named_thing(copula: Token) -> bool:
     return False
 
 
+def _main_verb_in_a_name(token: Token) -> bool:
+    """The sentence's main verb, with its subject, that the entity tagger swallowed into a name
+    ("clan militia shot dead a man" read as one organisation): still the verb of the sentence."""
+    return token.pos_ == "VERB" and token.dep_ == "ROOT" and any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children)
+
+
 def match_rule(token: Token) -> Optional[TriggerRule]:
     pos = POS_OF.get(token.pos_)
-    if pos is None or (token.ent_type_ in NAME_LABELS and token.ent_iob_ != "O"):
+    if pos is None or (token.ent_type_ in NAME_LABELS and token.ent_iob_ != "O" and not _main_verb_in_a_name(token)):
         return None
     if names_a_force(token):
         return None
