@@ -216,9 +216,10 @@ def mentions_in_doc(doc: Doc, gazetteer: Gazetteer, offset: int = 0, demonyms: b
     return mentions
 
 
-# Labels the small NER model gives unfamiliar village names ("in Rmeish": LANGUAGE) that a
-# locative preposition overrules; PERSON is handled with the places, ORG and the rest are kept.
-ODD_LABELS_FOR_NAMES = {"LANGUAGE", "PRODUCT", "WORK_OF_ART", "EVENT"}
+# Labels the small NER model gives unfamiliar village names ("in Rmeish": LANGUAGE, "the town hall of
+# Zitacuaro": NORP) that a locative preposition overrules (a people's name is never read: see the
+# demonym test below); PERSON is handled with the places, ORG and the rest are kept.
+ODD_LABELS_FOR_NAMES = {"LANGUAGE", "PRODUCT", "WORK_OF_ART", "EVENT", "NORP"}
 
 
 @functools.lru_cache(maxsize=1)
@@ -237,6 +238,15 @@ def _language_name(text: str) -> bool:
 BARE_NAME_PREPS = {"in", "near", "at", "outside", "around"}
 
 
+def _locative(preposition) -> bool:
+    """A locative preposition, or "of" after a noun that a town's name completes ("the town hall of
+    Zitacuaro", "the outskirts of Rmeish", "the mayor of Tafas")."""
+    if preposition.lower_ in BARE_NAME_PREPS:
+        return True
+    head = preposition.head.lemma_.lower()
+    return preposition.lower_ == "of" and (head in phrase_words("of_noun") or head in phrase_words("of_owner_noun"))
+
+
 def _unlabelled_locative_names(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention],
                                other_entities: list[tuple[int, int, str]], offset: int) -> list[Mention]:
     """A proper name that NER labelled nothing, written as the object of a locative preposition
@@ -247,7 +257,7 @@ def _unlabelled_locative_names(doc: Doc, gazetteer: Gazetteer, mentions: list[Me
         [(s, e) for s, e, label in other_entities if label not in ODD_LABELS_FOR_NAMES]
     found: list[Mention] = []
     for token in doc:
-        if token.dep_ != "pobj" or token.head.lower_ not in BARE_NAME_PREPS or token.pos_ != "PROPN":
+        if token.dep_ != "pobj" or token.pos_ != "PROPN" or not _locative(token.head):
             continue
         # the name: the object and the proper-noun compounds before it ("Kfar Tebnit")
         first = token
@@ -261,11 +271,13 @@ def _unlabelled_locative_names(doc: Doc, gazetteer: Gazetteer, mentions: list[Me
         if any(overlaps((start, end), t) for t in taken):
             continue
         everything = lookup(gazetteer, span.text)
-        candidates = [c for c in everything if c.how == HOW_NAME
-                      and c.place.kind in TOWN_KINDS + ("village", "admin1", "admin2")]
+        exact = [c for c in everything if c.how == HOW_NAME and c.place.kind in TOWN_KINDS + ("village", "admin1", "admin2")]
         # "written in English": a language or a people is no village ("English", Indiana)
-        if candidates and not any(c.how == HOW_DEMONYM for c in everything) and not _language_name(span.text):
-            found.append(Mention(start, end, span.text, candidates))
+        if exact and not any(c.how == HOW_DEMONYM for c in everything) and not _language_name(span.text):
+            # a state known by another spelling stays a reading ("in Michoacan": the state, not
+            # the village of that exact name in Chiapas)
+            units = [c for c in everything if c.how != HOW_NAME and c.place.kind in ("admin1", "admin2")]
+            found.append(Mention(start, end, span.text, exact + units))
     return found
 
 
