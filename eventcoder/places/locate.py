@@ -69,6 +69,7 @@ from eventcoder.places.resolve import (
     comma_chains,
     reported_admin1,
     contains,
+    haversine_km,
     resolve_mentions,
     to_location,
     unknown_because,
@@ -526,6 +527,9 @@ def _towns_inside_their_namesake_units(mentions: list[Mention],
 # "Meade" the company) than an event abroad.
 DOUBTFUL_POPULATION = 100_000
 DOUBTFUL_AGREEMENT = 2 / 3
+# A place this close to another place the article names agrees with it whatever the border between
+# them ("the town of Kafr Aqab north of Jerusalem", a village across a ceasefire line).
+AGREEING_KM = 30.0
 
 
 def _mark_doubtful(places: list[ArticlePlace], missions: Optional[dict[str, str]] = None) -> None:
@@ -556,7 +560,22 @@ def _mark_doubtful(places: list[ArticlePlace], missions: Optional[dict[str, str]
         if len(others) == 1 and all(countries_only.get(name, False) for name in named if name != key):
             continue  # one country named by the way ("migrants from Afghanistan") says not where the town is
         top, count = Counter(others).most_common(1)[0]
-        place.doubtful = count / len(others) >= DOUBTFUL_AGREEMENT
+        place.doubtful = count / len(others) >= DOUBTFUL_AGREEMENT and not _beside_another(place, places)
+
+
+def _beside_another(place: ArticlePlace, places: list[ArticlePlace]) -> bool:
+    """Another town or district the article names (not a people's name, not a stand-in) lies within
+    ``AGREEING_KM`` of this place."""
+    here = place.resolution.place
+    key = name_key(place.mention.text)
+    for other in places:
+        there = other.resolution.place
+        if other is place or other.stand_in or other.demonym or other.actor_like or name_key(other.mention.text) == key \
+                or there.kind not in LOCAL_TOWN_KINDS + ("admin2", "capital"):
+            continue
+        if haversine_km(here.lat, here.lon, there.lat, there.lon) <= AGREEING_KM:
+            return True
+    return False
 
 
 # A town this small (or reached only by another spelling) in a country that nothing but itself
