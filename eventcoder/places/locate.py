@@ -380,6 +380,11 @@ def _actor_like(place: ArticlePlace, actor_spans: list[tuple[int, int]]) -> bool
     return False
 
 
+def _inside_a_clue(mention: Mention, clues: list[Mission]) -> bool:
+    return any(c.start <= mention.start and mention.end <= c.end and (c.end - c.start) > (mention.end - mention.start)
+               for c in clues)
+
+
 def article_places(ctx: CodingContext) -> list[ArticlePlace]:
     """Every place name of the article, resolved jointly; computed once per article."""
     if "places" in ctx.memo:
@@ -407,6 +412,9 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
             mentions = mentions_in_doc(sentence.doc, gazetteer, offset=sentence.start, demonyms=True)
         else:
             mentions = scan(sentence.text, gazetteer, demonyms=True, offset=sentence.start)
+        # a name inside a one-country thing's name ("Gulf" in "the Gulf Cartel", "Turkistan" in the
+        # "Turkistan Islamic Party") is part of that name, not a place; the thing says its country
+        mentions = [m for m in mentions if not _inside_a_clue(m, clues)]
         mentions, here, missing = with_phrases(sentence.text, sentence.start, mentions, gazetteer, sentence.doc,
                                                vouching, not_places)
         # a currency's country ("the US dollar") is no place; the phrase links are renumbered past it
