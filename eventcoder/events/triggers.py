@@ -64,6 +64,10 @@ def _needs_met(token: Token, needs: tuple[str, ...]) -> bool:
     # "the deployment of NATO peacekeeping troops": a modifier of the preposition's object
     near |= {m.lower_ for c in token.rights if c.dep_ == "prep" for g in c.children for m in g.children
              if m.dep_ in ("amod", "compound")}
+    if token.dep_ == "acl" and token.sent.root.pos_ not in ("VERB", "AUX"):
+        # a sentence the parser reads as a noun phrase ("in Lara state, 90 migrants returned from
+        # Ecuador"): the noun is the participle's subject
+        near |= {token.head.lower_, token.head.lemma_.lower()}
     if token.dep_ == "dobj" and token.head.i != token.i and is_light(token.head):
         # "opened a hearing Wednesday into …": the light verb carries the noun's own preposition
         near |= {c.lower_ for c in token.head.children if c.dep_ in ("prep", "prt")}
