@@ -62,3 +62,12 @@ def test_a_district_spelling_guess_must_be_spelt_closely() -> None:
     only when spelt closely: "Wadi al Shay" shares a consonant skeleton with Dallas County, no more."""
     [location] = _coded_locations("American aircraft struck hideouts of IS militants in Wadi al Shay on Sunday.")
     assert location is None or "Dallas" not in (location.name or ""), location
+
+
+def test_a_foreign_embassy_is_not_in_the_country_it_represents() -> None:
+    text = "On 3 May 2021, hundreds of students rallied outside the Turkish embassy to demand visas for their relatives."
+    from eventcoder.coder import code_text
+
+    [protest] = [e for e in code_text(text, "2021-05-04") if e.event_type == "PROTEST"]
+    assert protest.location is None or protest.location.country != "TUR", protest.location
+    assert not any(a.country == "TUR" for a in protest.actors)

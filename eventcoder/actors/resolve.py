@@ -179,6 +179,15 @@ def currency_words() -> frozenset[str]:
     return words("currency")
 
 
+@functools.lru_cache(maxsize=1)
+def foreign_mission_words() -> frozenset[str]:
+    """Embassy words ("embassy", "consulate"): a country named before one names the state whose
+    mission it is, which stands abroad; it says nothing of who acted there."""
+    from eventcoder.places.phrases import words
+
+    return words("foreign_mission_noun")
+
+
 def resolve_text(text: str, story_date: str, head: Optional[str] = None) -> Optional[Resolution]:
     """Resolve the words of a mention; ``head`` is the lemma of its syntactic head, if known."""
     d = load_dictionary()

@@ -11,7 +11,7 @@ from typing import Optional
 from spacy.tokens import Span, Token
 
 from eventcoder.actors.dictionary import DATA, load_dictionary
-from eventcoder.actors.resolve import Resolution, _sector_word, currency_words, resolve_text
+from eventcoder.actors.resolve import Resolution, _sector_word, currency_words, foreign_mission_words, resolve_text
 from eventcoder.events.roles import is_symmetric, noun_phrase
 from eventcoder.pipeline import CodingContext, Draft, Sentence, stage
 from eventcoder.record import ActorRef
@@ -177,6 +177,8 @@ def _country_nearby(ctx: CodingContext, head: Token) -> Optional[tuple[str, str,
             continue
         if ent.end < len(ent.doc) and ent.doc[ent.end].lower_ in currency_words():
             continue  # "against the high US dollar exchange rate": a currency's country, no side's
+        if ent.end < len(ent.doc) and ent.doc[ent.end].lower_ in foreign_mission_words():
+            continue  # "rallied outside the Turkish embassy": the mission's state, not the crowd's
         if res and res.country and len(res.country) == 3 and res.country not in ("UNO", "EUR", "IGO", "NGO") \
                 and res.reason in ("dictionary country", "demonym"):
             countries.setdefault(res.country, ent.text)

@@ -213,6 +213,15 @@ def _currency_label(text: str, mention: Mention) -> bool:
         any(c.place.kind == "country" and c.how in (HOW_NAME, HOW_ALTERNATE) for c in mention.candidates)
 
 
+def _foreign_mission_label(text: str, mention: Mention) -> bool:
+    """A country's name or nationality before an embassy word ("outside the Turkish embassy", "the US
+    consulate in Erbil") names the state whose mission it is: the mission stands abroad, so the name
+    is no place and no sign of where the news is."""
+    after = _NEXT_WORD.match(text, mention.end)
+    return after is not None and after.group(1).lower() in phrase_words("foreign_mission_noun") and \
+        any(c.place.kind == "country" for c in mention.candidates)
+
+
 def mission_area(mission: Mission, gazetteer: Gazetteer) -> list[Place]:
     """The admin1 units of a mission's area, as gazetteer places (the table's order)."""
     units: list[Place] = []
@@ -419,7 +428,8 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
                                                vouching, not_places)
         # a currency's country ("the US dollar") is no place; the phrase links are renumbered past it
         kept = {old: new for new, old in
-                enumerate(i for i, m in enumerate(mentions) if not _currency_label(ctx.text, m))}
+                enumerate(i for i, m in enumerate(mentions)
+                          if not _currency_label(ctx.text, m) and not _foreign_mission_label(ctx.text, m))}
         mentions = [m for i, m in enumerate(mentions) if i in kept]
         base = len(found)
         links.update({base + kept[a]: base + kept[b] for a, b in here.items() if a in kept and b in kept})
