@@ -247,28 +247,48 @@ def _locative(preposition) -> bool:
     return preposition.lower_ == "of" and (head in phrase_words("of_noun") or head in phrase_words("of_owner_noun"))
 
 
+_BEARINGS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+             "north-east", "north-west", "south-east", "south-west"}
+
+
+def _bearing_from(preposition) -> bool:
+    """ "of" after a bearing with a distance: "40 km north of", "12 miles south-east of"."""
+    bearing = preposition.head
+    return preposition.lower_ == "of" and bearing.lower_ in _BEARINGS and \
+        any(c.dep_ in ("npadvmod", "nmod", "nummod") and (c.like_num or any(g.like_num for g in c.children))
+            for c in bearing.children)
+
+
 def _unlabelled_locative_names(doc: Doc, gazetteer: Gazetteer, mentions: list[Mention],
                                other_entities: list[tuple[int, int, str]], offset: int) -> list[Mention]:
     """A proper name that NER labelled nothing, written as the object of a locative preposition
     ("gunmen killed two soldiers in Rmeish"), is a place when the gazetteer holds a town, village or
     unit of exactly that name: the preposition says place, the gazetteer says which. A small stock
     model leaves many village names unlabelled."""
-    taken = [(m.start, m.end) for m in mentions] + \
-        [(s, e) for s, e, label in other_entities if label not in ODD_LABELS_FOR_NAMES]
+    taken = [(m.start, m.end) for m in mentions]
+    labelled = [(s, e) for s, e, label in other_entities if label not in ODD_LABELS_FOR_NAMES]
     found: list[Mention] = []
     for token in doc:
         if token.dep_ != "pobj" or token.pos_ != "PROPN" or not _locative(token.head):
             continue
-        # the name: the object and the proper-noun compounds before it ("Kfar Tebnit")
+        # the name: the object and the proper-noun compounds before it ("Kfar Tebnit", "Gorom-Gorom")
         first = token
-        while first.i > 0 and doc[first.i - 1].dep_ == "compound" and doc[first.i - 1].head == token \
-                and doc[first.i - 1].pos_ == "PROPN":
-            first = doc[first.i - 1]
+        while first.i > 0:
+            before = doc[first.i - 1]
+            if before.text == "-" and first.i > 1 and doc[first.i - 2].head == token and doc[first.i - 2].pos_ == "PROPN":
+                first = doc[first.i - 2]
+            elif before.dep_ == "compound" and before.head == token and before.pos_ == "PROPN":
+                first = before
+            else:
+                break
         span = doc[first.i:token.i + 1]
-        if not all(t.text[:1].isupper() for t in span) or span.text.lower() in stopwords():
+        if not all(t.text[:1].isupper() for t in span if t.text != "-") or span.text.lower() in stopwords():
             continue
         start, end = offset + span.start_char, offset + span.end_char
         if any(overlaps((start, end), t) for t in taken):
+            continue
+        # "40 km north of Gorom-Gorom": a distance and a bearing say place, whatever label NER gave
+        if not _bearing_from(token.head) and any(overlaps((start, end), t) for t in labelled):
             continue
         everything = lookup(gazetteer, span.text)
         exact = [c for c in everything if c.how == HOW_NAME and c.place.kind in TOWN_KINDS + ("village", "admin1", "admin2")]
