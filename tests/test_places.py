@@ -565,7 +565,7 @@ def test_syrian_yemeni_and_iraqi_villages_and_quarters_monitors_name_are_held(na
 
 @pytest.mark.parametrize("name", ["Jeb Jannine", "Qobbeh", "Kfar Tebnit", "Sad el Bouchrieh", "Bednayel", "Geitawi",
                                   "Sir ed Danniyeh", "Hammana", "Maroun al Ras", "Qaraoun", "Kfarkela",
-                                  "Martyrs' Square", "Jdeidet el Chouf"])
+                                  "Martyrs' Square", "Jdeidet el Chouf", "Saida"])
 def test_lebanese_localities_monitors_name_are_held(name: str) -> None:
     """data/localities.tsv: Lebanese towns and quarters that no package holds, found by coding notes of our own."""
     from eventcoder.coder import Coder
