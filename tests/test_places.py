@@ -547,6 +547,8 @@ def test_a_village_name_ner_labels_no_place_is_read_after_in_and_near() -> None:
     ("Kansafra", "SYR"), ("Al Baghuz", "SYR"), ("Sahem al Golan", "SYR"), ("Maarat al Numan", "SYR"),
     ("Radaa", "YEM"), ("Al Durayhimi", "YEM"), ("Usayfirah", "YEM"),
     ("Majar al Kabir", "IRQ"), ("Amirli", "IRQ"), ("Suq al Shuyukh", "IRQ"),
+    ("Qara Tapa", "IRQ"), ("Mutaibijah", "IRQ"), ("Nisour Square", "IRQ"), ("Khokha", "YEM"),
+    ("Al Mashjah", "YEM"), ("Hawdh al Ashraf", "YEM"),
 ])
 def test_syrian_yemeni_and_iraqi_villages_and_quarters_monitors_name_are_held(name: str, country: str) -> None:
     """data/localities.tsv and town_spellings.tsv: villages, district towns and city quarters of Syria,
@@ -561,7 +563,9 @@ def test_syrian_yemeni_and_iraqi_villages_and_quarters_monitors_name_are_held(na
         [e.location for e in events]
 
 
-@pytest.mark.parametrize("name", ["Jeb Jannine", "Qobbeh", "Kfar Tebnit", "Sad el Bouchrieh", "Bednayel", "Geitawi"])
+@pytest.mark.parametrize("name", ["Jeb Jannine", "Qobbeh", "Kfar Tebnit", "Sad el Bouchrieh", "Bednayel", "Geitawi",
+                                  "Sir ed Danniyeh", "Hammana", "Maroun al Ras", "Qaraoun", "Kfarkela",
+                                  "Martyrs' Square", "Jdeidet el Chouf", "Saida"])
 def test_lebanese_localities_monitors_name_are_held(name: str) -> None:
     """data/localities.tsv: Lebanese towns and quarters that no package holds, found by coding notes of our own."""
     from eventcoder.coder import Coder
@@ -573,7 +577,8 @@ def test_lebanese_localities_monitors_name_are_held(name: str) -> None:
         [e.location for e in events]
 
 
-@pytest.mark.parametrize("name", ["Beita", "Nabi Saleh", "Al Jalazun", "Dheisheh camp", "Khuzaa"])
+@pytest.mark.parametrize("name", ["Beita", "Nabi Saleh", "Al Jalazun", "Dheisheh camp", "Khuzaa",
+                                  "Ofer", "Illar", "Tal al Hawa", "Umm al Khair", "Al Faraa camp"])
 def test_palestinian_villages_and_camps_monitors_name_are_held(name: str) -> None:
     """data/localities.tsv: West Bank villages and camps and Gaza quarters that no package holds."""
     from eventcoder.coder import Coder
