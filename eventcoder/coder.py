@@ -17,7 +17,8 @@ from eventcoder.pipeline import CodingContext, Sentence, default_stages, run_sta
 from eventcoder.read import Article, make_article, ReadError
 from eventcoder.record import Event
 
-_WORD = re.compile(r"[a-z][a-z'-]*")
+# accented letters belong to the word: a trigger written in its own language ("plantón", "panelaço")
+_WORD = re.compile(r"[a-zà-öø-ÿ][a-zà-öø-ÿ'-]*")
 
 
 MIN_WORDS = 3  # a heading ("Demonstrations") names a topic, not an event

@@ -642,3 +642,19 @@ def test_a_town_attacked_that_ner_calls_an_organisation_is_read() -> None:
 
     [event] = code_text("JNIM militants attacked Barsalogho on Sunday.", "2024-03-02")
     assert event.location is not None and event.location.country == "BFA", event.location.reason
+
+
+@pytest.mark.parametrize(("text", "town"), [
+    ("Street vendors marched in El Alto (Murillo, La Paz) on Monday against the closure of markets.", "El Alto"),
+    ("Nurses held a protest outside the main hospital in La Paz (Murillo, La Paz) on Monday.", "La Paz"),
+    ("Coca growers blocked the highway at Shinahota (Chapare, Cochabamba) on Monday.", "Shinahota"),
+])
+def test_bolivian_towns_and_provinces_monitors_name_are_held(text: str, town: str) -> None:
+    """data/localities.tsv: El Alto, Chapare towns and the provinces monitors write after a Bolivian
+    town, which GeoNames' layers lack (without them "Murillo" read as a town in Spain)."""
+    from eventcoder.coder import Coder
+    from eventcoder.read import Article
+
+    events = Coder().code(Article(id="bol", date="2020-05-11", text=text))
+    assert events and all((e.location.name, e.location.country) == (town, "BOL") for e in events), \
+        [e.location for e in events]
