@@ -685,3 +685,17 @@ def test_a_bare_la_paz_is_the_bolivian_city_not_a_small_department_abroad() -> N
         [e.location.reason for e in events]
     salvadoran = code_text("Gang members killed a bus driver in La Paz, El Salvador, on Sunday.", "2024-03-02")
     assert salvadoran and all(e.location.country == "SLV" for e in salvadoran), [e.location.reason for e in salvadoran]
+
+
+@pytest.mark.parametrize(("text", "country"), [
+    ("Riot police dispersed a march in Bogota (Bogota, D.C.) with tear gas on Sunday.", "COL"),
+    ("Neighbours of Petare blocked an avenue in Caracas, Miranda, on Sunday to demand cooking gas.", "VEN"),
+    ("Hundreds of people marched in Washington, D.C., on Sunday against police violence.", "USA"),
+])
+def test_a_capital_written_with_its_unit_stays_in_its_country(text: str, country: str) -> None:
+    """data/admin1_aliases.tsv: "D.C." is Bogota's Distrito Capital too; data/localities.tsv: the part of
+    Caracas in Miranda state (without it, "Caracas, Miranda" read as a village of that name in Mexico)."""
+    from eventcoder.coder import code_text
+
+    events = code_text(text, "2024-03-02")
+    assert events and all(e.location.country == country for e in events), [e.location.reason for e in events]
