@@ -658,3 +658,44 @@ def test_bolivian_towns_and_provinces_monitors_name_are_held(text: str, town: st
     events = Coder().code(Article(id="bol", date="2020-05-11", text=text))
     assert events and all((e.location.name, e.location.country) == (town, "BOL") for e in events), \
         [e.location for e in events]
+
+
+@pytest.mark.parametrize(("text", "name", "country"), [
+    ("Israeli troops raided homes in Aida camp near Bethlehem on Sunday and detained two youths.", "Aida camp", "PSE"),
+    ("Youths threw stones at soldiers in the Beach camp on Sunday.", "Shati camp", "PSE"),
+    ("Residents blocked the road in Bass camp in Tyre on Sunday, demanding better services.", "El Buss", "LBN"),
+])
+def test_a_camp_is_read_with_its_unit_word(text: str, name: str, country: str) -> None:
+    """"Aida camp": the gazetteer knows the camp by its name with "camp", not by the bare name
+    (a village in Japan, or, for "Beach", no name at all)."""
+    from eventcoder.coder import code_text
+
+    events = code_text(text, "2024-03-02")
+    assert events and all((e.location.name, e.location.country) == (name, country) for e in events), \
+        [e.location.reason for e in events]
+
+
+def test_a_bare_la_paz_is_the_bolivian_city_not_a_small_department_abroad() -> None:
+    """La Paz, Bolivia (some two million people) outweighs the La Paz departments of El Salvador and
+    Honduras when the article points to neither country; a unit that small needs its country named."""
+    from eventcoder.coder import code_text
+
+    events = code_text("Miners marched in La Paz on Sunday to demand higher wages.", "2024-03-02")
+    assert events and all((e.location.name, e.location.country) == ("La Paz", "BOL") for e in events), \
+        [e.location.reason for e in events]
+    salvadoran = code_text("Gang members killed a bus driver in La Paz, El Salvador, on Sunday.", "2024-03-02")
+    assert salvadoran and all(e.location.country == "SLV" for e in salvadoran), [e.location.reason for e in salvadoran]
+
+
+@pytest.mark.parametrize(("text", "country"), [
+    ("Riot police dispersed a march in Bogota (Bogota, D.C.) with tear gas on Sunday.", "COL"),
+    ("Neighbours of Petare blocked an avenue in Caracas, Miranda, on Sunday to demand cooking gas.", "VEN"),
+    ("Hundreds of people marched in Washington, D.C., on Sunday against police violence.", "USA"),
+])
+def test_a_capital_written_with_its_unit_stays_in_its_country(text: str, country: str) -> None:
+    """data/admin1_aliases.tsv: "D.C." is Bogota's Distrito Capital too; data/localities.tsv: the part of
+    Caracas in Miranda state (without it, "Caracas, Miranda" read as a village of that name in Mexico)."""
+    from eventcoder.coder import code_text
+
+    events = code_text(text, "2024-03-02")
+    assert events and all(e.location.country == country for e in events), [e.location.reason for e in events]

@@ -357,6 +357,8 @@ def _actor_like(place: ArticlePlace, actor_spans: list[tuple[int, int]]) -> bool
     if place.resolution.place.kind not in ("country", "admin1") and following and \
             following.group(1) in phrase_words("organisation_noun"):
         return True  # "the Meade company", "Badr organization": a name of something, not where
+    if place.resolution.place.kind in TOWN_KINDS and following and following.group(1) in phrase_words("water_noun"):
+        return True  # "near the San Juan river": a river named like a town far away, not the town
     if place.span is None:
         # an unparsed sentence: a country name right before a common noun is an attribute ("the
         # high US dollar exchange rate")

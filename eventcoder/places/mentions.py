@@ -502,6 +502,38 @@ def _town_before_its_unit(name: str, gazetteer: Gazetteer) -> Optional[tuple[int
     return None
 
 
+def _with_its_unit_word(slot: Slot, text: str, gazetteer: Gazetteer) -> Optional[Slot]:
+    """"in Aida camp", "the Beach camp": a settlement's unit word is part of the name where the
+    gazetteer knows the name with it as another place than the bare name, and the bare name is
+    no town of some size ("Aida" alone is a village in Japan; "Surat city" is Surat). A word that
+    is no name alone ("Beach") is dropped where it is not."""
+    if slot.unit_end is None or slot.hint != "settlement":
+        return None if slot.needs_unit else slot
+    whole = text[slot.start:slot.unit_end]
+    with_unit = {c.place.id for c in lookup(gazetteer, whole) if c.how != HOW_DEMONYM}
+    bare = lookup(gazetteer, slot.text)
+    if not with_unit or with_unit <= {c.place.id for c in bare} or any(
+            c.how == HOW_NAME and c.place.kind in TOWN_KINDS and (c.place.population or 0) >= PERSON_TOWN_POPULATION
+            for c in bare):
+        return None if slot.needs_unit else slot
+    return dataclasses.replace(slot, end=slot.unit_end, text=whole, unit_end=None, needs_unit=False)
+
+
+def _without_idle_closing_words(slots: list[Optional[Slot]], gazetteer: Gazetteer) -> list[Optional[Slot]]:
+    """A word that is no name alone, read as the last container in brackets ("(Saida, South)"),
+    stays only where some place of that name contains a place named like what is written inside
+    it ("(Nkhotakota, Central)": Malawi's region is "Central Region", no "Central" holds Nkhotakota)."""
+    for index, slot in enumerate(slots):
+        if slot is None or not slot.closing_word:
+            continue
+        inner = [c for s in slots if s is not None and s.container == index for c in lookup(gazetteer, s.text)]
+        if any(contains(c.place, i.place) for c in lookup(gazetteer, slot.text) if c.how != HOW_DEMONYM for i in inner):
+            continue
+        slots = [None if j == index else dataclasses.replace(s, container=None) if s is not None and s.container == index
+                 else s for j, s in enumerate(slots)]
+    return slots
+
+
 def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gazetteer,
                  doc: Optional[Doc] = None, countries: frozenset[str] = frozenset(),
                  not_places: Sequence[tuple[int, int]] = (),
@@ -515,7 +547,8 @@ def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gaz
     ``not_places``: spans (article offsets) that are known to name no place (a bank, a party). A phrase name is read
     only as a place inside its containers ("Tieba (Bankass, Mopti)" is not Tieba in China); where
     no such place is known, it is unknown and its containers locate it."""
-    slots = [_with_its_direction(slot, text, gazetteer) for slot in find_slots(text)]
+    slots = [_with_its_unit_word(_with_its_direction(slot, text, gazetteer), text, gazetteer) for slot in find_slots(text)]
+    slots = _without_idle_closing_words(slots, gazetteer)
     if not slots:
         return mentions, {}, []
     blocked = [(offset + e.start_char, offset + e.end_char) for e in (doc.ents if doc is not None else ())
@@ -526,6 +559,8 @@ def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gaz
     named_after: dict[int, int] = {}  # a site's mention -> the town mention its name starts with
     written_before: dict[int, int] = {}  # a town's mention -> the state mention written after it, no comma
     for index, slot in enumerate(slots):
+        if slot is None:
+            continue
         span = (offset + slot.start, offset + slot.end)
         if any(overlaps(span, b) for b in blocked):
             continue
@@ -594,6 +629,8 @@ def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gaz
     links: dict[int, int] = {}
     strong: dict[int, bool] = {}
     for index, slot in enumerate(slots):
+        if slot is None:
+            continue
         here, up = of_slot.get(index), slot.container
         if here is None or up is None or of_slot.get(up) is None or of_slot[up] == here:
             continue
@@ -611,6 +648,8 @@ def with_phrases(text: str, offset: int, mentions: list[Mention], gazetteer: Gaz
     # a neighbourhood written without its town ("in the Vale Verde neighborhood") belongs to the
     # town the sentence has named before it, not to a distant town of the same name
     for index, slot in enumerate(slots):
+        if slot is None:
+            continue
         here = of_slot.get(index)
         if here is None or slot.hint != "area" or here in links:
             continue

@@ -43,6 +43,9 @@ class Slot:
     near: bool = False  # "near X", "the outskirts of X", "X countryside": around X, not in it
     bare: bool = False  # read with no preposition before it ("shelled Menbij in Aleppo"): a place only if known
     alternative: Optional[str] = None  # another spelling written in square brackets after it ("[Sambonay]")
+    needs_unit: bool = False  # a word that is a place's name only with its unit word ("Beach camp")
+    closing_word: bool = False  # such a word read as the last container in brackets ("(Saida, South)")
+    unit_end: Optional[int] = None  # end of the unit words written after the name ("Aida camp"), if any
 
 
 @dataclass
@@ -118,8 +121,12 @@ class _Reader:
     def at(self, i: int) -> Optional[_Token]:
         return self.tokens[i] if 0 <= i < len(self.tokens) else None
 
-    def name(self, i: int) -> Optional[tuple[int, int]]:
-        """The name starting at token i: (first token, end token exclusive), or None."""
+    def name(self, i: int, before_unit: bool = False, last_in_brackets: bool = False) -> Optional[tuple[int, int]]:
+        """The name starting at token i: (first token, end token exclusive), or None. With
+        ``before_unit``, a word that is no name alone ("Beach") is one before a settlement's unit
+        word ("the Beach camp"); the caller keeps it only where the gazetteer knows the two. With
+        ``last_in_brackets``, such a word is the outermost container of a bracketed chain ("Saida
+        (Saida, South)": Lebanon's South governorate) where it closes the brackets."""
         first = self.at(i)
         if first is None:
             return None
@@ -159,9 +166,15 @@ class _Reader:
                 end += joined + 1
                 continue
             break
-        if end - i == 1 and first.lower in _not_names():
+        if end - i == 1 and first.lower in _not_names() and not (before_unit and self.unit_follows(end)) \
+                and not (last_in_brackets and (close := self.at(end)) is not None and close.text == ")"):
             return None
         return i, end
+
+    def unit_follows(self, i: int) -> bool:
+        """Token i is a lower-case settlement unit word right after a name ("camp", "village")."""
+        tok = self.at(i)
+        return tok is not None and tok.text.islower() and self.adjacent(i) and unit_hints().get(tok.lower) == "settlement"
 
     def alternative_after(self, end: int) -> tuple[int, Optional[str]]:
         """Past "[Sambonay]", another spelling in square brackets right after a name: new end, and
@@ -250,7 +263,7 @@ def find_slots(text: str) -> list[Slot]:
     slots: list[Slot] = []
     taken: set[int] = set()  # token indices already read as part of a phrase
 
-    def item(i: int, near: bool = False) -> Optional[tuple[int, int]]:
+    def item(i: int, near: bool = False, last_in_brackets: bool = False) -> Optional[tuple[int, int]]:
         """One link: [modifiers] [unit "of"] NAME [units]. Returns (slot index, next token)."""
         mods = modifiers()
         while (tok := reader.at(i)) is not None and tok.text in mods and reader.at(i + 1) is not None:
@@ -266,12 +279,15 @@ def find_slots(text: str) -> list[Slot]:
                 i > 0 and reader.tokens[i - 1].lower == "the" and reader.name(i + 1) is not None:
             named_as = unit_hints()[tok.lower]
             i += 1
-        found = reader.name(i)
+        found = reader.name(i, before_unit=True, last_in_brackets=last_in_brackets)
         if found is None or found[0] in taken:
             return None
         start, end = found
+        needs_unit = end - start == 1 and tokens[start].lower in _not_names() and reader.unit_follows(end)
+        closing_word = end - start == 1 and tokens[start].lower in _not_names() and not needs_unit
         end, capital_hint = _trim_units(reader, start, end)
         after, hint = reader.units_after(end)
+        unit_end = tokens[after - 1].end if after > end else None
         hint = hint or capital_hint or named_as
         after, alternative = reader.alternative_after(after)
         if end - start > 1 and unit_hints().get(tokens[start].lower) == "area":
@@ -284,7 +300,8 @@ def find_slots(text: str) -> list[Slot]:
             slots.extend(Slot(a, b, text[a:b], near=True) for a, b in ends)
             return len(slots) - 2, after
         slots.append(Slot(first.start, last.end, text[first.start:last.end], hint=hint, near=near,
-                          alternative=alternative))
+                          alternative=alternative, unit_end=unit_end, needs_unit=needs_unit,
+                          closing_word=closing_word))
         return len(slots) - 1, after
 
     def chain(i: int, near: bool) -> None:
@@ -297,7 +314,7 @@ def find_slots(text: str) -> list[Slot]:
             if tok.text == "(":
                 j, inner, link = i + 1, current, "paren"
                 while True:
-                    got = item(j)
+                    got = item(j, last_in_brackets=link == "comma")
                     if got is None:
                         break
                     slots[inner].container, slots[inner].link = got[0], link
@@ -336,7 +353,7 @@ def find_slots(text: str) -> list[Slot]:
         if word in words("entry") or (word in words("of_noun") and nxt.lower == "of"):
             start = i if word in words("of_noun") else i + 1
             chain(start, near=word in ("near", "outside", "around", "nearby"))
-        elif word == "the" and (found := reader.name(i + 1)) is not None and reader.at(found[1]) is not None \
+        elif word == "the" and (found := reader.name(i + 1, before_unit=True)) is not None and reader.at(found[1]) is not None \
                 and reader.at(found[1]).lower in unit_hints():
             chain(i + 1, near=False)  # "blocked the Saadnayel highway", "the Tafas front"
         elif tok.text == "(" and i > 0 and tokens[i - 1].text.islower() and _paren_pair(reader, i):

@@ -418,6 +418,14 @@ def _score(
         country_reasons.append(f"country of the event's actors ({place.country})")
     if dominated and local < w["dominated_local_evidence"] and not reasons:
         return score, [BLOCKED]
+    # a province or department far smaller than a big city of that name abroad (La Paz of El
+    # Salvador vs La Paz, Bolivia) needs the article to point to its country at least: the
+    # unit's country is evidence enough for a unit, not for a town. Without it the unit's kind
+    # earns it nothing: it weighs no more than a town of its size
+    if place.kind == "admin1" and dominant >= w["dominant_population"] \
+            and (place.population or 0) * w["dominant_ratio"] <= dominant \
+            and local + country_level < w["dominated_local_evidence"] and not reasons:
+        return score - w["kind"]["admin1"], [BLOCKED]
     return score + local + country_level, reasons + country_reasons + local_reasons
 
 
