@@ -92,9 +92,18 @@ def _named_thing(copula: Token) -> bool:
     return False
 
 
+def _passive_misread(token: Token) -> bool:
+    """"a police station was overrun by bandits" read as "was" + a noun: a bare noun with a "by" agent
+    is a passive participle, not a name for what the subject is ("his arrest is an attack")."""
+    return not any(c.dep_ in ("det", "poss", "nummod", "amod") for c in token.children) \
+        and any(c.dep_ in ("prep", "agent") and c.lower_ == "by" for c in token.children)
+
+
 def _main_verb_in_a_name(token: Token) -> bool:
     """The sentence's main verb, with its subject, that the entity tagger swallowed into a name
     ("clan militia shot dead a man" read as one organisation): still the verb of the sentence."""
+    if token.pos_ in ("NOUN", "PROPN") and token.dep_ == "ROOT" and token.is_title:
+        return True  # a headline's capitalised first noun read as a name ("Arrest of journalists in …")
     return token.pos_ == "VERB" and token.dep_ == "ROOT" and any(c.dep_ in ("nsubj", "nsubjpass") for c in token.children)
 
 
@@ -106,7 +115,8 @@ def match_rule(token: Token) -> Optional[TriggerRule]:
         return None
     if token.ent_type_ in ("DATE", "TIME") and token.pos_ == "PROPN":  # "on 1 March": a month, not a march
         return None
-    if token.dep_ == "attr" and token.head.lemma_ == "be" and token.pos_ == "NOUN" and _named_thing(token.head):
+    if token.dep_ == "attr" and token.head.lemma_ == "be" and token.pos_ == "NOUN" and _named_thing(token.head) \
+            and not _passive_misread(token):
         return None  # "his arrest is an attack on press freedom": a name for something, not an event
     rules = trigger_rules()
     lower = token.lower_
@@ -114,6 +124,8 @@ def match_rule(token: Token) -> Optional[TriggerRule]:
     stems = [lower[:-1], lower[:-2], lower[:-3]] if lower.endswith(("ed", "es", "ing")) else []
     if lower.endswith("ed") and len(lower) > 4 and lower[-3] != lower[-4]:
         stems.remove(lower[:-3])  # "banned" → "ban", but "banged" is not "ban"
+    if lower.endswith("ied"):
+        stems.append(lower[:-3] + "y")  # a verb the lemmatizer does not know: "reoccupied" → "reoccupy"
     for key in ((token.lemma_.lower(), pos), (lower, pos), *((s, pos) for s in stems)):
         for rule in rules.get(key, ()):
             if _needs_met(token, rule.needs):
