@@ -247,14 +247,10 @@ def _locative(preposition) -> bool:
     return preposition.lower_ == "of" and (head in phrase_words("of_noun") or head in phrase_words("of_owner_noun"))
 
 
-_BEARINGS = {"north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
-             "north-east", "north-west", "south-east", "south-west"}
-
-
 def _bearing_from(preposition) -> bool:
     """ "of" after a bearing with a distance: "40 km north of", "12 miles south-east of"."""
     bearing = preposition.head
-    return preposition.lower_ == "of" and bearing.lower_ in _BEARINGS and \
+    return preposition.lower_ == "of" and bearing.lower_ in phrase_words("bearing") and \
         any(c.dep_ in ("npadvmod", "nmod", "nummod") and (c.like_num or any(g.like_num for g in c.children))
             for c in bearing.children)
 
