@@ -140,41 +140,52 @@ def missions_named(text: str) -> list[Mission]:
 
 
 @functools.lru_cache(maxsize=1)
-def _clue_patterns() -> tuple[tuple[re.Pattern, str], ...]:
+def _clue_patterns() -> _WordTable:
     return _country_word_patterns("country_clues.tsv")
 
 
-def _country_word_patterns(table: str, flags: int = 0) -> tuple[tuple[re.Pattern, str], ...]:
-    """A two-column table (words, country) as whole-word patterns, longest words first."""
+@dataclass(frozen=True)
+class _WordTable:
+    """A two-column table (words, country) as one whole-word pattern: one pass over a text, whatever
+    the table's length."""
+
+    pattern: re.Pattern
+    country: dict[str, str]  # word (case-folded when the pattern ignores case) -> country
+    rank: dict[str, int]  # word -> its place in the table, longest words first
+
+    def matches(self, text: str) -> list[Mission]:
+        fold = self.pattern.flags & re.IGNORECASE
+        found = [(m, m.group().casefold() if fold else m.group()) for m in self.pattern.finditer(text)]
+        return [Mission(m.start(), m.end(), m.group(), self.country[key])
+                for m, key in sorted(found, key=lambda item: (self.rank[item[1]], item[0].start()))]
+
+
+def _country_word_patterns(table: str, flags: int = 0) -> _WordTable:
+    """A two-column table (words, country) as one whole-word pattern, longest words first."""
     lines = [line for line in (DATA_DIR / table).read_text(encoding="utf-8").splitlines()
              if line.strip() and not line.startswith("#")]
     rows = sorted((line.split("\t") for line in lines[1:]), key=lambda row: -len(row[0]))
-    return tuple((re.compile(r"(?<![\w-])" + re.escape(row[0]) + r"(?![\w-])", flags), row[1].strip())
-                 for row in rows)
+    key = (lambda word: word.casefold()) if flags & re.IGNORECASE else (lambda word: word)
+    pattern = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(row[0]) for row in rows) + r")(?![\w-])", flags)
+    return _WordTable(pattern, {key(row[0]): row[1].strip() for row in rows},
+                      {key(row[0]): i for i, row in reversed(list(enumerate(rows)))})
 
 
 def country_clues(text: str) -> list[Mission]:
     """Names of things of one country only (``data/country_clues.tsv``: "the Seray", "the LNA"),
     as context for the article's places; each is read as its country's mention, never as a place."""
-    found: list[Mission] = []
-    for pattern, country in _clue_patterns():
-        for match in pattern.finditer(text):
-            if not any(overlaps((match.start(), match.end()), (m.start, m.end)) for m in found):
-                found.append(Mission(match.start(), match.end(), match.group(), country))
-    return found
+    return _clue_patterns().matches(text)
 
 
 @functools.lru_cache(maxsize=1)
-def _unit_word_patterns() -> tuple[tuple[re.Pattern, str], ...]:
+def _unit_word_patterns() -> _WordTable:
     return _country_word_patterns("unit_word_countries.tsv", re.IGNORECASE)
 
 
 def unit_word_clues(text: str) -> list[Mission]:
     """Unit words one country alone uses (``data/unit_word_countries.tsv``: "Upazila", "barangay"),
     as context for the article's places; they stay part of the place phrases they end or begin."""
-    return sorted((Mission(match.start(), match.end(), match.group(), country)
-                   for pattern, country in _unit_word_patterns() for match in pattern.finditer(text)),
-                  key=lambda m: m.start)
+    return sorted(_unit_word_patterns().matches(text), key=lambda m: m.start)
 
 
 # non-state armed groups, parties and police act in their own country; armies, governments and
