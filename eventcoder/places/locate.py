@@ -579,9 +579,14 @@ def _mark_doubtful(places: list[ArticlePlace], missions: Optional[dict[str, str]
     for name, country in (missions or {}).items():
         named.setdefault("mission " + name_key(name), (country, False))
     per_country = Counter(country for country, _ in named.values())
+    # a district or town written as the container of another name ("near Shukurbeyli, Fizuli") is
+    # the writer's own statement of where the place lies: it is not doubted
+    holders = {id(place.container) for place in places
+               if place.container is not None and place.container.mention.start >= place.mention.end}
     for place in places:
         resolved = place.resolution.place
-        if place.stand_in or resolved.kind not in LOCAL_TOWN_KINDS + ("admin2", "area") or not _weak(place):
+        if place.stand_in or resolved.kind not in LOCAL_TOWN_KINDS + ("admin2", "area") or not _weak(place) \
+                or id(place) in holders:
             continue
         key = name_key(place.mention.text)
         others = [country for name, (country, weak) in named.items()
@@ -762,7 +767,8 @@ def _linked(draft: Draft, places: list[ArticlePlace]) -> Optional[tuple[ArticleP
             continue
         root = place.span.root
         # spaCy makes a new Token object on each access: compare positions, not identities
-        if _clause_head(root).i != clause.i and root.head.i != trigger.i and _clause_head(root.head).i != clause.i:
+        if _clause_head(root).i != clause.i and root.head.i != trigger.i and _clause_head(root.head).i != clause.i \
+                and not _positioned_for(root, trigger):
             continue
         loc = place.location
         distance = abs(root.i - trigger.i)
@@ -823,6 +829,28 @@ def _linked(draft: Draft, places: list[ArticlePlace]) -> Optional[tuple[ArticleP
     if place.stand_in:  # say why the name's container stands in for it
         location = location.model_copy(update={"reason": f"{location.reason}; {place.location.reason}"})
     return place, location
+
+
+# "fired on the positions ... assumed to be located near X": where the target of the event was
+POSITION_VERBS = {"locate", "position", "station", "deploy", "base", "situate"}
+POSITION_PATH_DEPS = {"acl", "xcomp", "advcl", "relcl", "pobj", "prep", "dobj"}
+
+
+def _positioned_for(root: Token, trigger: Token) -> bool:
+    """The place says where the event's target was: the object of a preposition on "located",
+    "stationed" (and the like) in a clause or participle under the event word, not on its subject
+    ("forces located at X fired on positions located near Y": Y)."""
+    prep = root.head if root.dep_ == "pobj" else None
+    if prep is None or prep.dep_ != "prep" or prep.head.lemma_.lower() not in POSITION_VERBS:
+        return False
+    token = prep.head
+    for _ in range(6):
+        if token.dep_ not in POSITION_PATH_DEPS or token.head.i == token.i:
+            return False
+        token = token.head
+        if token.i == trigger.i:
+            return True
+    return False
 
 
 def _on_the_subject(place: ArticlePlace, trigger: Token) -> bool:

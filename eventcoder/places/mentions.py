@@ -44,7 +44,7 @@ PERSON_TOWN_POPULATION = 10_000
 SPELLING_RATIO = 0.8  # how alike another spelling of a big city must be ("Quamishli", "Al Qāmishlī")
 DOMINANT_SKELETON_MIN = 4  # a shorter skeleton ("nsr") is shared by too many names to pick a city
 _WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿĀ-ž][\w'’.\-]*")
-_CONNECTORS = {"of", "de", "del", "la", "le", "el", "al", "and", "du", "des", "upon", "on"}
+_CONNECTORS = {"of", "de", "del", "la", "le", "el", "al", "and", "du", "des", "upon", "on", "da", "do", "dos", "das", "di"}
 
 
 @functools.lru_cache(maxsize=1)
@@ -101,7 +101,12 @@ def scan(text: str, gazetteer: Gazetteer, demonyms: bool = False, offset: int = 
             candidates = lookup(gazetteer, surface)
             # "Va.", "Tenn.", "W.Va.": a state abbreviation (an alternate name, but a deliberate one)
             abbreviation = n == 1 and len(surface) <= 6 and (text[span[-1][1]:span[-1][1] + 1] == "." or "." in surface)
-            if candidates and _acceptable(candidates, n == 1 and not abbreviation, demonyms, surface):
+            # a name of three words or more joined by a connector ("Mocimboa da Praia") is a town's
+            # own name, not a chance sequence of words: a town of any recorded size is taken
+            joined = n >= 3 and any(w.lower() in _CONNECTORS for _, _, w in span[1:-1])
+            if candidates and (_acceptable(candidates, n == 1 and not abbreviation, demonyms, surface) or joined and any(
+                    c.how == HOW_NAME and c.place.kind in ("city", "capital", "admin2") and (c.place.population or 0) > 0
+                    for c in candidates)):
                 match = (n, candidates)
                 break
         if match is None:
@@ -133,7 +138,9 @@ def _locative_object(ent) -> bool:
     if root.dep_ != "pobj":
         return False
     prep = root.head
-    if prep.lower_ == "of" and prep.head.lemma_.lower() in AREA_NOUNS:
+    if prep.lower_ == "of" and (prep.head.lemma_.lower() in AREA_NOUNS or prep.head.lower_ in phrase_words("of_people_noun")
+                                or prep.head.lemma_.lower() in phrase_words("of_owner_noun")):
+        # "the outskirts of X", "residents of X", "the port of X"
         return True
     return prep.lower_ in LOCATIVE_PREPS
 
@@ -157,7 +164,10 @@ def mentions_in_doc(doc: Doc, gazetteer: Gazetteer, offset: int = 0, demonyms: b
     for ent in doc.ents:
         # NER takes an unfamiliar town attacked for a person or an organisation ("JNIM attacked Barsalogho")
         attacked = ent.label_ in ("PERSON", "ORG") and _object_of_place_verb(ent)
-        if (ent.label_ == "PERSON" and _locative_object(ent) or attacked) and ent.text[:1].isupper():
+        # "residents of Derry": the people of a place, whatever label NER gave the name
+        people_of = ent.label_ == "ORG" and ent.root.dep_ == "pobj" and ent.root.head.lower_ == "of" and \
+            ent.root.head.head.lower_ in phrase_words("of_people_noun")
+        if (ent.label_ == "PERSON" and _locative_object(ent) or attacked or people_of) and ent.text[:1].isupper():
             # "flee to Goris": NER took an unfamiliar town for a person; the preposition says place
             # (a lower-case word is no name: "fled into the bush")
             candidates = [c for c in lookup(gazetteer, ent.text) if c.how == HOW_NAME and c.place.kind != "continent"]
@@ -189,8 +199,17 @@ def mentions_in_doc(doc: Doc, gazetteer: Gazetteer, offset: int = 0, demonyms: b
     taken = [(m.start, m.end) for m in mentions]
     for found in scan(doc.text, gazetteer, demonyms=demonyms, offset=offset):
         span = (found.start, found.end)
-        if any(overlaps(span, t) for t in taken):
-            continue
+        clashing = [t for t in taken if overlaps(span, t)]
+        if clashing:
+            # NER cut a longer name into pieces ("Azad Jammu" + "Kashmir", "Mocimboa da" + "Praia"):
+            # the whole name the gazetteer holds replaces the pieces inside it
+            words = len(found.text.split())
+            whole = all(span[0] <= s and e <= span[1] and len(doc.text[s - offset:e - offset].split()) < words
+                        for s, e in clashing) and any(c.how == HOW_NAME for c in found.candidates)
+            if not whole:
+                continue
+            mentions = [m for m in mentions if (m.start, m.end) not in clashing]
+            taken = [t for t in taken if t not in clashing]
         inside = {label for s, e, label in other_entities if overlaps(span, (s, e))}
         is_demonym = all(c.how == HOW_DEMONYM for c in found.candidates)
         if not inside:

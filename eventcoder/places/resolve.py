@@ -486,6 +486,10 @@ def resolve_mentions(
     return resolved
 
 
+# A town this size that bears a name outweighs the postal layer's hamlets of that name abroad.
+VILLAGE_YIELDS_TO_TOWN = 20_000
+
+
 def gate_villages(mentions: Sequence[Mention], towns_read: Sequence[Optional[Resolution]],
                   actor_countries: frozenset[str],
                   chains: Sequence[Sequence[int]] = ()) -> tuple[list[Mention], list[set[str]]]:
@@ -507,9 +511,22 @@ def gate_villages(mentions: Sequence[Mention], towns_read: Sequence[Optional[Res
             gated.append(mention)
             set_aside.append(set())
             continue
-        context = named | actor_countries | {country for j, country in enumerate(read) if j != i and country}
+        others_read = {country for j, country in enumerate(read) if j != i and country}
+        context = named | actor_countries | others_read
         context |= _villages_of_its_phrase(i, mentions, chains)
         dropped = [c for c in villages if c.place.country not in context]
+        # a town of some size bears the very name ("Kotli", a district seat of Azad Kashmir): a
+        # nameless hamlet of the postal layer in another country is not the likelier reading because
+        # that country is named or acts ("Indian troops fired in Kotli"); only another place of the
+        # article in that country keeps it
+        towns = {c.place.country for c in mention.candidates if c.how == HOW_NAME and c.place.kind in TOWN_KINDS
+                 and (c.place.population or 0) >= VILLAGE_YIELDS_TO_TOWN}
+        if towns:
+            places_read = {r.place.country for j, r in enumerate(towns_read)
+                           if j != i and r is not None and r.place.kind not in ("country", "continent")}
+            dropped += [c for c in villages if c not in dropped and c.place.country not in towns
+                        and c.place.country not in places_read
+                        and c.place.country not in _villages_of_its_phrase(i, mentions, chains)]
         gated.append(_with_candidates(mention, [c for c in mention.candidates if c not in dropped]))
         set_aside.append({c.place.country for c in dropped if c.place.country})
     return gated, set_aside
