@@ -179,8 +179,8 @@ def mentions_in_doc(doc: Doc, gazetteer: Gazetteer, offset: int = 0, demonyms: b
             if candidates:
                 mentions.append(Mention(offset + ent.start_char, offset + ent.end_char, ent.text, candidates))
                 continue
-        if ent.label_ in PLACE_LABELS and ent.text.lower() in stopwords():
-            continue  # "North" (avenue), "Region", "Metro"
+        if ent.label_ in PLACE_LABELS and ent.text.lower() in stopwords() and not _with_its_container(ent, gazetteer):
+            continue  # "North" (avenue), "Region", "Metro"; not "Nice (Alpes-Maritimes)"
         if ent.label_ in PLACE_LABELS:
             # an alternate name of a small place is too weak on its own ("Kristina" -> Ristiina)
             everything = lookup(gazetteer, ent.text)
@@ -201,10 +201,11 @@ def mentions_in_doc(doc: Doc, gazetteer: Gazetteer, offset: int = 0, demonyms: b
         span = (found.start, found.end)
         clashing = [t for t in taken if overlaps(span, t)]
         if clashing:
-            # NER cut a longer name into pieces ("Azad Jammu" + "Kashmir", "Mocimboa da" + "Praia"):
-            # the whole name the gazetteer holds replaces the pieces inside it
+            # NER cut a longer name into pieces at a lower-case connector ("Azad Jammu" + "Kashmir",
+            # "Mocimboa da" + "Praia"): the whole name the gazetteer holds replaces the pieces inside
+            # it ("Paris City Hall" keeps "Paris": no connector joins it to "City")
             words = len(found.text.split())
-            whole = all(span[0] <= s and e <= span[1] and len(doc.text[s - offset:e - offset].split()) < words
+            whole = any(w in _CONNECTORS for w in found.text.split()[1:-1]) and all(span[0] <= s and e <= span[1] and len(doc.text[s - offset:e - offset].split()) < words
                         for s, e in clashing) and any(c.how == HOW_NAME for c in found.candidates)
             if not whole:
                 continue
@@ -477,6 +478,20 @@ def _within(candidates: list[Candidate], outers: list[Mention]) -> list[Candidat
     """The candidates that some reading of a container holds."""
     return [c for c in candidates if any(contains(o.place, c.place) for m in outers for o in m.candidates
                                          if o.how != HOW_DEMONYM)]
+
+
+_CONTAINER_AFTER = re.compile(r"\s*[(,]\s*([A-Z][^(),;.]{1,40}?)\s*[),]")
+
+
+def _with_its_container(ent, gazetteer: Gazetteer) -> bool:
+    """A name that is also a common word ("Nice", "Reading") written with a unit that holds a
+    town of that name ("Nice (Alpes-Maritimes)", "Reading, Berkshire") is the town."""
+    found = _CONTAINER_AFTER.match(ent.doc.text, ent.end_char)
+    if found is None:
+        return False
+    towns = [c.place for c in lookup(gazetteer, ent.text) if c.how == HOW_NAME and c.place.kind in TOWN_KINDS]
+    units = [c.place for c in lookup(gazetteer, found.group(1)) if c.how != HOW_DEMONYM]
+    return any(contains(unit, town) for unit in units for town in towns)
 
 
 def _misread_date(ent) -> bool:
