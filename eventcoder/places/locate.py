@@ -946,7 +946,7 @@ def _organisation_seat(places: list[ArticlePlace]) -> Optional[tuple[ArticlePlac
     after ("Van Governor's Office extended the ban": Van) is where its decision applies."""
     for place in places:
         if place.actor_like and not place.demonym and not place.doubtful and \
-                place.resolution.place.kind in ("admin1", "admin2") + TOWN_KINDS:
+                place.resolution.place.kind in ("admin1", "admin2", "area") + TOWN_KINDS:
             loc = place.location
             return place, _with_precision(loc, max(loc.precision or 3, 2), f"no place named for the event; the "
                                           f"authority acting is named after {loc.name} ({_what(loc)})")
