@@ -360,6 +360,8 @@ def _home_of_people(place: ArticlePlace) -> bool:
     if place.span is None or place.resolution.place.kind not in TOWN_KINDS + ("admin2", "area"):
         return False
     root = place.span.root
+    if root.dep_ in ("compound", "amod", "poss", "nmod") and root.head.lemma_.lower() in phrase_words("of_people_noun"):
+        return True  # "Bsharri residents"
     prep = root.head if root.dep_ == "pobj" else None
     return prep is not None and prep.lower_ == "of" and prep.head.lemma_.lower() in phrase_words("of_people_noun")
 

@@ -272,7 +272,11 @@ def _unlabelled_locative_names(doc: Doc, gazetteer: Gazetteer, mentions: list[Me
     labelled = [(s, e) for s, e, label in other_entities if label not in ODD_LABELS_FOR_NAMES]
     found: list[Mention] = []
     for token in doc:
-        if token.dep_ != "pobj" or token.pos_ != "PROPN" or not _locative(token.head):
+        # "Bsharri residents": a name before the people of a place names the place (not a people's
+        # name NER knows: "Christian residents")
+        people = token.dep_ in ("compound", "amod", "poss", "nmod") and token.head.lemma_.lower() in phrase_words("of_people_noun") \
+            and token.text[:1].isupper() and token.i > 0 and token.ent_type_ != "NORP"
+        if not people and (token.dep_ != "pobj" or token.pos_ != "PROPN" or not _locative(token.head)):
             continue
         # the name: the object and the proper-noun compounds before it ("Kfar Tebnit", "Gorom-Gorom")
         first = token
@@ -291,7 +295,7 @@ def _unlabelled_locative_names(doc: Doc, gazetteer: Gazetteer, mentions: list[Me
         if any(overlaps((start, end), t) for t in taken):
             continue
         # "40 km north of Gorom-Gorom": a distance and a bearing say place, whatever label NER gave
-        if not _bearing_from(token.head) and not _people_of(token.head) and \
+        if not people and not _bearing_from(token.head) and not _people_of(token.head) and \
                 any(overlaps((start, end), t) for t in labelled):
             continue
         everything = lookup(gazetteer, span.text)
