@@ -275,7 +275,8 @@ def _unlabelled_locative_names(doc: Doc, gazetteer: Gazetteer, mentions: list[Me
         # "Bsharri residents": a name before the people of a place names the place (not a people's
         # name NER knows: "Christian residents")
         people = token.dep_ in ("compound", "amod", "poss", "nmod") and token.head.lemma_.lower() in phrase_words("of_people_noun") \
-            and token.text[:1].isupper() and token.i > 0 and token.ent_type_ != "NORP"
+            and token.pos_ == "PROPN" and token.text[:1].isupper() and token.ent_type_ != "NORP" \
+            and token.head.tag_ == "NNS"  # the people acting, not one person's description ("a Micanopy resident")
         if not people and (token.dep_ != "pobj" or token.pos_ != "PROPN" or not _locative(token.head)):
             continue
         # the name: the object and the proper-noun compounds before it ("Kfar Tebnit", "Gorom-Gorom")
@@ -289,6 +290,8 @@ def _unlabelled_locative_names(doc: Doc, gazetteer: Gazetteer, mentions: list[Me
             else:
                 break
         span = doc[first.i:token.i + 1]
+        if people and first.is_sent_start:
+            continue  # "Only city residents may ...": a capital at the start of a sentence says nothing
         if not all(t.text[:1].isupper() for t in span if t.text != "-") or span.text.lower() in stopwords():
             continue
         start, end = offset + span.start_char, offset + span.end_char
