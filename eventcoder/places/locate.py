@@ -354,10 +354,24 @@ _PARTICIPLE_AFTER = re.compile(r"[\s-]+([A-Za-z]+)")
 _WORD_AFTER = re.compile(r"(?:'s)? ([a-z]+)")  # lower case: "Mendez farm", not "Mendez Farm Road"
 
 
+def _home_of_people(place: ArticlePlace) -> bool:
+    """A town named as the home of the people who act ("residents of Hasbaya", "the villagers of
+    Blida"): the place is where they are, whatever label NER gave the name."""
+    if place.span is None or place.resolution.place.kind not in TOWN_KINDS + ("admin2", "area"):
+        return False
+    root = place.span.root
+    if root.dep_ in ("compound", "amod", "poss", "nmod") and root.head.lemma_.lower() in phrase_words("of_people_noun"):
+        return True  # "Bsharri residents"
+    prep = root.head if root.dep_ == "pobj" else None
+    return prep is not None and prep.lower_ == "of" and prep.head.lemma_.lower() in phrase_words("of_people_noun")
+
+
 def _actor_like(place: ArticlePlace, actor_spans: list[tuple[int, int]]) -> bool:
     """A capital, country or state standing for its government ("Baku said", "Azerbaijan's aggression",
     "in addition to the United States, ... Russia have asked"), or a name inside an actor's or an
     organisation's name ("the Armed Forces of Armenia", "the Nagorno Karabakh authorities")."""
+    if _home_of_people(place):
+        return False  # "residents of Hasbaya protested": where the actors live and acted, not who they are
     if place.mention.inside in ("ORG", "PERSON", "NORP"):
         return True
     participle = _PARTICIPLE_AFTER.match(place.sentence.text, place.mention.end - place.sentence.start)

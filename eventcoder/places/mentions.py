@@ -264,7 +264,14 @@ def _locative(preposition) -> bool:
     if preposition.lower_ in BARE_NAME_PREPS:
         return True
     head = preposition.head.lemma_.lower()
-    return preposition.lower_ == "of" and (head in phrase_words("of_noun") or head in phrase_words("of_owner_noun"))
+    return preposition.lower_ == "of" and (head in phrase_words("of_noun") or head in phrase_words("of_owner_noun")
+                                           or head in phrase_words("of_people_noun"))
+
+
+def _people_of(preposition) -> bool:
+    """ "of" after the people of a place ("residents of Hasbaya"): what follows is a place, whatever
+    label NER gave it (an organisation has no residents)."""
+    return preposition.lower_ == "of" and preposition.head.lemma_.lower() in phrase_words("of_people_noun")
 
 
 def _bearing_from(preposition) -> bool:
@@ -285,7 +292,12 @@ def _unlabelled_locative_names(doc: Doc, gazetteer: Gazetteer, mentions: list[Me
     labelled = [(s, e) for s, e, label in other_entities if label not in ODD_LABELS_FOR_NAMES]
     found: list[Mention] = []
     for token in doc:
-        if token.dep_ != "pobj" or token.pos_ != "PROPN" or not _locative(token.head):
+        # "Bsharri residents": a name before the people of a place names the place (not a people's
+        # name NER knows: "Christian residents")
+        people = token.dep_ in ("compound", "amod", "poss", "nmod") and token.head.lemma_.lower() in phrase_words("of_people_noun") \
+            and token.pos_ == "PROPN" and token.text[:1].isupper() and token.ent_type_ != "NORP" \
+            and token.head.tag_ == "NNS"  # the people acting, not one person's description ("a Micanopy resident")
+        if not people and (token.dep_ != "pobj" or token.pos_ != "PROPN" or not _locative(token.head)):
             continue
         # the name: the object and the proper-noun compounds before it ("Kfar Tebnit", "Gorom-Gorom")
         first = token
@@ -298,13 +310,16 @@ def _unlabelled_locative_names(doc: Doc, gazetteer: Gazetteer, mentions: list[Me
             else:
                 break
         span = doc[first.i:token.i + 1]
+        if people and first.is_sent_start:
+            continue  # "Only city residents may ...": a capital at the start of a sentence says nothing
         if not all(t.text[:1].isupper() for t in span if t.text != "-") or span.text.lower() in stopwords():
             continue
         start, end = offset + span.start_char, offset + span.end_char
         if any(overlaps((start, end), t) for t in taken):
             continue
         # "40 km north of Gorom-Gorom": a distance and a bearing say place, whatever label NER gave
-        if not _bearing_from(token.head) and any(overlaps((start, end), t) for t in labelled):
+        if not people and not _bearing_from(token.head) and not _people_of(token.head) and \
+                any(overlaps((start, end), t) for t in labelled):
             continue
         everything = lookup(gazetteer, span.text)
         exact = [c for c in everything if c.how == HOW_NAME and c.place.kind in TOWN_KINDS + ("village", "admin1", "admin2")]
@@ -537,7 +552,8 @@ def _with_its_unit_word(slot: Slot, text: str, gazetteer: Gazetteer) -> Optional
     gazetteer knows the name with it as another place than the bare name, and the bare name is
     no town of some size ("Aida" alone is a village in Japan; "Surat city" is Surat). A word that
     is no name alone ("Beach") is dropped where it is not."""
-    if slot.unit_end is None or slot.hint != "settlement":
+    # a city's part by its unit word ("in Nejmeh square": the square, which the gazetteer holds as such)
+    if slot.unit_end is None or slot.hint not in ("settlement", "area"):
         return None if slot.needs_unit else slot
     whole = text[slot.start:slot.unit_end]
     with_unit = {c.place.id for c in lookup(gazetteer, whole) if c.how != HOW_DEMONYM}

@@ -27,6 +27,7 @@ MAX_NAME_WORDS = 6
 TIME_WORDS = frozenset(name.lower() for name in (*calendar.month_name[1:], *calendar.day_name))
 
 # "J&K": an ampersand joins the letters of an abbreviated name
+_POSSESSIVE_END = re.compile(r"['’]s$")
 _TOKEN = re.compile(r"[^\W\d_][\w'’‘ʼ`\-]*(?:&\w+)*|\d[\w\-]*|[(),;:.\"“”]|\S")
 
 
@@ -283,6 +284,19 @@ def find_slots(text: str) -> list[Slot]:
         if found is None or found[0] in taken:
             return None
         start, end = found
+        # "in Tripoli's Dam wa Farez": the part named after the possessive lies in the possessor
+        owner = next((k for k in range(start, end - 1) if _POSSESSIVE_END.search(tokens[k].text)), None)
+        if owner is not None:
+            possessor = tokens[owner]
+            cut = _POSSESSIVE_END.search(possessor.text).start()
+            slots.append(Slot(tokens[start].start, possessor.start + cut,
+                              text[tokens[start].start:possessor.start + cut]))
+            taken.update(range(start, owner + 1))
+            found = reader.name(owner + 1, before_unit=True, last_in_brackets=last_in_brackets)
+            if found is None:
+                return len(slots) - 1, owner + 1
+            start, end = found
+            owner = len(slots) - 1
         needs_unit = end - start == 1 and tokens[start].lower in _not_names() and reader.unit_follows(end)
         closing_word = end - start == 1 and tokens[start].lower in _not_names() and not needs_unit
         end, capital_hint = _trim_units(reader, start, end)
@@ -302,6 +316,8 @@ def find_slots(text: str) -> list[Slot]:
         slots.append(Slot(first.start, last.end, text[first.start:last.end], hint=hint, near=near,
                           alternative=alternative, unit_end=unit_end, needs_unit=needs_unit,
                           closing_word=closing_word))
+        if owner is not None:
+            slots[-1].container, slots[-1].link = owner, "of"
         return len(slots) - 1, after
 
     def chain(i: int, near: bool) -> None:
@@ -337,6 +353,10 @@ def find_slots(text: str) -> list[Slot]:
                 got = item(j)
                 if got is None:
                     return
+                nxt = reader.at(got[1])
+                if tok.text == "," and nxt is not None and nxt.lower in ("and", "or") and \
+                        reader.name(got[1] + 1) is not None:
+                    return  # "in Beirut, Tripoli and Saida": a list of places, not one inside the next
                 slots[current].container = got[0]
                 slots[current].link = "comma" if tok.text == "," else tok.lower
                 current, i = got
