@@ -157,10 +157,13 @@ def mentions_in_doc(doc: Doc, gazetteer: Gazetteer, offset: int = 0, demonyms: b
     for ent in doc.ents:
         # NER takes an unfamiliar town attacked for a person or an organisation ("JNIM attacked Barsalogho")
         attacked = ent.label_ in ("PERSON", "ORG") and _object_of_place_verb(ent)
-        if (ent.label_ == "PERSON" and _locative_object(ent) or attacked) and ent.text[:1].isupper():
+        # "residents of Safita protested": NER took the town for an organisation
+        people_of = ent.label_ in ("PERSON", "ORG") and _people_of(ent)
+        if (ent.label_ == "PERSON" and _locative_object(ent) or attacked or people_of) and ent.text[:1].isupper():
             # "flee to Goris": NER took an unfamiliar town for a person; the preposition says place
             # (a lower-case word is no name: "fled into the bush")
-            candidates = [c for c in lookup(gazetteer, ent.text) if c.how == HOW_NAME and c.place.kind != "continent"]
+            candidates = [c for c in lookup(gazetteer, ent.text) if c.place.kind != "continent" and
+                          (c.how == HOW_NAME or people_of and (c.place.population or 0) >= PERSON_TOWN_POPULATION)]
             if attacked:  # "attacked Ayorou": a town of some size, not a district named like a person
                 candidates = [c for c in candidates if c.place.kind in TOWN_KINDS]
             if attacked or ent.root.head.lower_ in ("to", "from"):
@@ -244,7 +247,15 @@ def _locative(preposition) -> bool:
     if preposition.lower_ in BARE_NAME_PREPS:
         return True
     head = preposition.head.lemma_.lower()
-    return preposition.lower_ == "of" and (head in phrase_words("of_noun") or head in phrase_words("of_owner_noun"))
+    return preposition.lower_ == "of" and (head in phrase_words("of_noun") or head in phrase_words("of_owner_noun")
+                                           or head in phrase_words("of_people_noun"))
+
+
+def _people_of(ent) -> bool:
+    """The name after "residents of", "the villagers of": a place, whatever NER took it for."""
+    root = ent.root
+    return root.dep_ == "pobj" and root.head.lower_ == "of" and \
+        root.head.head.lemma_.lower() in phrase_words("of_people_noun")
 
 
 def _bearing_from(preposition) -> bool:
