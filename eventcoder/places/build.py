@@ -383,6 +383,11 @@ def collect_rows() -> list[Row]:
     # curated regions
     for entry in read_tsv("regions.tsv"):
         row = Row(entry["name"], entry["kind"], float(entry["lat"]), float(entry["lon"]), entry["country"] or None)
+        if entry.get("admin1"):  # a region within one first-level unit ("the Ghab plain" of Hama)
+            unit = admin1_by_iso.get(entry["admin1"])
+            if unit is None:
+                raise ValueError(f"regions.tsv: unknown ISO 3166-2 code {entry['admin1']!r}")
+            row.admin1 = unit.name
         row.add_name(entry["name"], HOW_NAME)
         for alias in filter(None, entry["aliases"].split("|")):
             key = name_key(alias)

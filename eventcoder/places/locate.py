@@ -434,15 +434,18 @@ def article_places(ctx: CodingContext) -> list[ArticlePlace]:
     # countries that vouch for other spellings of a phrase's provinces and districts ("Galgaduud"):
     # a one-country mission, a one-country clue, or the one country the event's actors come from
     one_country_things = [c for c in country_clues(ctx.text) if gazetteer.country(c.country) is not None]
-    clues = one_country_things + [c for c in unit_word_clues(ctx.text) + home_group_clues(ctx.text, ctx.article.date)
-                                  if gazetteer.country(c.country) is not None]
+    home_groups = [c for c in home_group_clues(ctx.text, ctx.article.date) if gazetteer.country(c.country) is not None]
+    clues = one_country_things + [c for c in unit_word_clues(ctx.text) if gazetteer.country(c.country) is not None] + \
+        home_groups
     ctx.memo["clues"] = clues
     actor_nations = {a.country for d in ctx.drafts for a in (*d.record.actors, *d.record.recipients)
                      if a.country and len(a.country) == 3 and gazetteer.country(a.country) is not None}
     vouching = frozenset(m.country for m in missions) | frozenset(c.country for c in clues) | \
         (frozenset(actor_nations) if len(actor_nations) == 1 else frozenset())
     # the names of one-country things ("outside the Banque du Liban in Nabatiye") are no place phrase
-    not_places = [(c.start, c.end) for c in one_country_things] + [(m.start, m.end) for m in missions]
+    # nor are those of armed groups and parties ("clashes between Al Hamza Division and ...": no unit
+    # called Al Hamza)
+    not_places = [(c.start, c.end) for c in one_country_things + home_groups] + [(m.start, m.end) for m in missions]
     for sentence in ctx.sentences:
         if sentence.doc is not None:
             mentions = mentions_in_doc(sentence.doc, gazetteer, offset=sentence.start, demonyms=True)

@@ -164,13 +164,13 @@ def mentions_in_doc(doc: Doc, gazetteer: Gazetteer, offset: int = 0, demonyms: b
     for ent in doc.ents:
         # NER takes an unfamiliar town attacked for a person or an organisation ("JNIM attacked Barsalogho")
         attacked = ent.label_ in ("PERSON", "ORG") and _object_of_place_verb(ent)
-        # "residents of Derry": the people of a place, whatever label NER gave the name
-        people_of = ent.label_ == "ORG" and ent.root.dep_ == "pobj" and ent.root.head.lower_ == "of" and \
-            ent.root.head.head.lower_ in phrase_words("of_people_noun")
+        # "residents of Derry", "residents of Safita": the people of a place, whatever label NER gave the name
+        people_of = ent.label_ in ("PERSON", "ORG") and ent.root.dep_ == "pobj" and _people_of(ent.root.head)
         if (ent.label_ == "PERSON" and _locative_object(ent) or attacked or people_of) and ent.text[:1].isupper():
             # "flee to Goris": NER took an unfamiliar town for a person; the preposition says place
             # (a lower-case word is no name: "fled into the bush")
-            candidates = [c for c in lookup(gazetteer, ent.text) if c.how == HOW_NAME and c.place.kind != "continent"]
+            candidates = [c for c in lookup(gazetteer, ent.text) if c.place.kind != "continent" and
+                          (c.how == HOW_NAME or people_of and (c.place.population or 0) >= PERSON_TOWN_POPULATION)]
             if attacked:  # "attacked Ayorou": a town of some size, not a district named like a person
                 candidates = [c for c in candidates if c.place.kind in TOWN_KINDS]
             if attacked or ent.root.head.lower_ in ("to", "from"):

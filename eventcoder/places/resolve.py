@@ -311,7 +311,8 @@ def contains(outer: Place, inner: Place) -> bool:
     if outer.country and inner.country != outer.country:
         return False
     if outer.kind == "admin1":
-        return inner.kind not in ("admin1", "country", "region") and inner.admin1 == outer.admin1
+        # a curated region lies in a first-level unit only where the table names the unit (the Ghab plain, Hama)
+        return inner.kind not in ("admin1", "country") and inner.admin1 == outer.admin1
     if outer.kind == "admin2":
         return inner.kind not in ("admin1", "admin2", "country", "region") and (
             inner.admin2 == outer.admin2 or (inner.admin1 == outer.admin1 and
