@@ -143,6 +143,10 @@ class _Reader:
         elif not (_capitalised(first) or _article_joined(first)):
             return None
         end = j + 1
+        if len(first.text) == 1 and first.text.isupper() and (dot := self.at(end)) is not None and dot.text == "." \
+                and dot.start == first.end and (rest := self.at(end + 1)) is not None and len(rest.text) > 2 \
+                and rest.text[:1].isupper() and self.text[dot.end:rest.start] == " ":
+            end += 1  # "J. Augusto Saldivar": a name that opens with an initial
         while end - i < MAX_NAME_WORDS:
             tok = self.at(end)
             if tok is None or not self.adjacent(end):
