@@ -122,12 +122,16 @@ class _Reader:
     def at(self, i: int) -> Optional[_Token]:
         return self.tokens[i] if 0 <= i < len(self.tokens) else None
 
-    def name(self, i: int, before_unit: bool = False, last_in_brackets: bool = False) -> Optional[tuple[int, int]]:
+    def name(self, i: int, before_unit: bool = False, last_in_brackets: bool = False,
+             last_after_comma: bool = False) -> Optional[tuple[int, int]]:
         """The name starting at token i: (first token, end token exclusive), or None. With
         ``before_unit``, a word that is no name alone ("Beach") is one before a settlement's unit
         word ("the Beach camp"); the caller keeps it only where the gazetteer knows the two. With
         ``last_in_brackets``, such a word is the outermost container of a bracketed chain ("Saida
-        (Saida, South)": Lebanon's South governorate) where it closes the brackets."""
+        (Saida, South)", "San Lorenzo (Central)": Lebanon's South governorate, Paraguay's Central
+        department) where it closes the brackets; with ``last_after_comma``, where it ends the
+        phrase after a comma ("in San Lorenzo, Central."). The caller keeps it only where a place of
+        that name holds what is written inside it."""
         first = self.at(i)
         if first is None:
             return None
@@ -140,6 +144,10 @@ class _Reader:
         elif not (_capitalised(first) or _article_joined(first)):
             return None
         end = j + 1
+        if len(first.text) == 1 and first.text.isupper() and (dot := self.at(end)) is not None and dot.text == "." \
+                and dot.start == first.end and (rest := self.at(end + 1)) is not None and len(rest.text) > 2 \
+                and rest.text[:1].isupper() and self.text[dot.end:rest.start] == " ":
+            end += 1  # "J. Augusto Saldivar": a name that opens with an initial
         while end - i < MAX_NAME_WORDS:
             tok = self.at(end)
             if tok is None or not self.adjacent(end):
@@ -167,8 +175,10 @@ class _Reader:
                 end += joined + 1
                 continue
             break
-        if end - i == 1 and first.lower in _not_names() and not (before_unit and self.unit_follows(end)) \
-                and not (last_in_brackets and (close := self.at(end)) is not None and close.text == ")"):
+        # a word that is no name alone is none after a lower-case article either ("inside an SUV")
+        if end - j == 1 and self.at(j).lower in _not_names() and not (before_unit and self.unit_follows(end)) \
+                and not (last_in_brackets and (close := self.at(end)) is not None and close.text == ")") \
+                and not (last_after_comma and ((close := self.at(end)) is None or close.text in (".", ";", ","))):
             return None
         return i, end
 
@@ -264,7 +274,8 @@ def find_slots(text: str) -> list[Slot]:
     slots: list[Slot] = []
     taken: set[int] = set()  # token indices already read as part of a phrase
 
-    def item(i: int, near: bool = False, last_in_brackets: bool = False) -> Optional[tuple[int, int]]:
+    def item(i: int, near: bool = False, last_in_brackets: bool = False,
+             last_after_comma: bool = False) -> Optional[tuple[int, int]]:
         """One link: [modifiers] [unit "of"] NAME [units]. Returns (slot index, next token)."""
         mods = modifiers()
         while (tok := reader.at(i)) is not None and tok.text in mods and reader.at(i + 1) is not None:
@@ -280,7 +291,7 @@ def find_slots(text: str) -> list[Slot]:
                 i > 0 and reader.tokens[i - 1].lower == "the" and reader.name(i + 1) is not None:
             named_as = unit_hints()[tok.lower]
             i += 1
-        found = reader.name(i, before_unit=True, last_in_brackets=last_in_brackets)
+        found = reader.name(i, before_unit=True, last_in_brackets=last_in_brackets, last_after_comma=last_after_comma)
         if found is None or found[0] in taken:
             return None
         start, end = found
@@ -330,7 +341,7 @@ def find_slots(text: str) -> list[Slot]:
             if tok.text == "(":
                 j, inner, link = i + 1, current, "paren"
                 while True:
-                    got = item(j, last_in_brackets=link == "comma")
+                    got = item(j, last_in_brackets=link in ("comma", "paren"))
                     if got is None:
                         break
                     slots[inner].container, slots[inner].link = got[0], link
@@ -350,7 +361,7 @@ def find_slots(text: str) -> list[Slot]:
                 j = i + 1
                 if tok.lower == "of" and reader.at(j) is not None and reader.at(j).lower == "the":
                     j += 1
-                got = item(j)
+                got = item(j, last_after_comma=tok.text == ",")
                 if got is None:
                     return
                 nxt = reader.at(got[1])

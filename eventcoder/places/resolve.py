@@ -418,7 +418,9 @@ def _score(
         country_level += w["actor_country"]
         country_reasons.append(f"country of the event's actors ({place.country})")
     if dominated and local < w["dominated_local_evidence"] and not reasons:
-        return score, [BLOCKED]
+        # nor does its kind count for it: a district of 12,000 (San Miguel canton, Ecuador) does not
+        # outrank the city of 250,000 that bears the name (San Miguel, El Salvador)
+        return score - w["kind"][place.kind], [BLOCKED]
     # a province or department far smaller than a big city of that name abroad (La Paz of El
     # Salvador vs La Paz, Bolivia) needs the article to point to its country at least: the
     # unit's country is evidence enough for a unit, not for a town. Without it the unit's kind
