@@ -124,7 +124,11 @@ def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 LOCATIVE_PREPS = {"in", "at", "near", "outside", "to", "from", "into", "towards", "toward", "around", "across"}
 
 
-AREA_NOUNS = {"region", "area", "outskirts", "vicinity", "suburbs", "city", "town", "village", "district", "province"}
+AREA_NOUNS = {"region", "area", "outskirts", "vicinity", "suburbs", "city", "town", "village", "district", "province",
+              "entrance", "coast",
+              # a bearing from a place ("lands east of Khuzaa"): what follows "of" is the place
+              "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+              "north-east", "north-west", "south-east", "south-west"}
 
 
 def _locative_object(ent) -> bool:
