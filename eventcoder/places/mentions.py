@@ -503,11 +503,11 @@ def _town_before_its_unit(name: str, gazetteer: Gazetteer) -> Optional[tuple[int
 
 
 def _with_its_unit_word(slot: Slot, text: str, gazetteer: Gazetteer) -> Optional[Slot]:
-    """"in Aida camp", "the Beach camp": a settlement's unit word is part of the name where the
+    """"in Aida camp", "the Beach camp", "near the Erez crossing": a settlement's or a site's unit word is part of the name where the
     gazetteer knows the name with it as another place than the bare name, and the bare name is
     no town of some size ("Aida" alone is a village in Japan; "Surat city" is Surat). A word that
     is no name alone ("Beach") is dropped where it is not."""
-    if slot.unit_end is None or slot.hint != "settlement":
+    if slot.unit_end is None or slot.hint not in ("settlement", "feature"):
         return None if slot.needs_unit else slot
     whole = text[slot.start:slot.unit_end]
     with_unit = {c.place.id for c in lookup(gazetteer, whole) if c.how != HOW_DEMONYM}
