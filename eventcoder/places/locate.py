@@ -838,18 +838,21 @@ def _what(loc: Location) -> str:
 
 def _nearest_in_sentence(draft: Draft, places: list[ArticlePlace]) -> Optional[tuple[ArticlePlace, Location]]:
     trigger_at = draft.sentence.char(draft.trigger)
-    best: Optional[tuple[tuple[bool, bool, int, int], ArticlePlace]] = None
+    best: Optional[tuple[tuple[bool, int, int, int], ArticlePlace]] = None
     for place in places:
         if place.actor_like or place.demonym or place.doubtful or \
                 place.resolution.place.kind in ("continent", "water"):
             continue
-        directional = False
+        directional = 0
         if place.span is not None:
             prep = _governing_prep(place.span)
             if prep is not None and prep.lower_ in NON_PLACE_PREPS:
                 continue
             outer = _governing_prep(place.span, compounds=True)
-            directional = outer is not None and outer.lower_ in DIRECTIONAL_PREPS
+            if outer is not None and outer.lower_ in DIRECTIONAL_PREPS:
+                # an attack's origin yields to where it struck ("rockets fired from the Gaza Strip
+                # towards Sderot": Sderot)
+                directional = 2 if outer.lower_ == "from" and draft.record.event_type == "ASSAULT" else 1
         # a country only where the sentence names nothing smaller ("forces of India and Pakistan
         # exchanged fire ... at Krishna Ghati (Poonch district)"); a place of movement only where it
         # names no other ("in Dunmore county, a body was found on the road towards Carlow": Dunmore);
