@@ -117,7 +117,7 @@ def _context_for(case: dict) -> tuple[CodingContext, Draft]:
     at = article.text.index(case["trigger"])
     sentence = ctx.sentence_at(at)
     trigger = next(t for t in sentence.doc if sentence.start + t.idx == at)
-    record = Event(id=f"{article.id}-01", article_id=article.id, story_date=article.date, event_type="PROTEST",
+    record = Event(id=f"{article.id}-01", article_id=article.id, story_date=article.date, event_type=case.get("event_type", "PROTEST"),
                    quad_class=4, goldstein=-6.5, evidence=Evidence(text=sentence.text, start=sentence.start, end=sentence.end))
     draft = Draft(sentence=sentence, trigger=trigger, record=record)
     ctx.drafts.append(draft)

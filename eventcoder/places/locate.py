@@ -39,7 +39,7 @@ import functools
 import re
 from collections import Counter
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Sequence
 
 from spacy.tokens import Span, Token
 
@@ -883,18 +883,21 @@ def _what(loc: Location) -> str:
 
 def _nearest_in_sentence(draft: Draft, places: list[ArticlePlace]) -> Optional[tuple[ArticlePlace, Location]]:
     trigger_at = draft.sentence.char(draft.trigger)
-    best: Optional[tuple[tuple[bool, bool, int, int], ArticlePlace]] = None
+    best: Optional[tuple[tuple[bool, int, int, int], ArticlePlace]] = None
     for place in places:
         if place.actor_like or place.demonym or place.doubtful or \
                 place.resolution.place.kind in ("continent", "water"):
             continue
-        directional = False
+        directional = 0
         if place.span is not None:
             prep = _governing_prep(place.span)
             if prep is not None and prep.lower_ in NON_PLACE_PREPS:
                 continue
             outer = _governing_prep(place.span, compounds=True)
-            directional = outer is not None and outer.lower_ in DIRECTIONAL_PREPS
+            if outer is not None and outer.lower_ in DIRECTIONAL_PREPS:
+                # an attack's origin yields to where it struck ("rockets fired from the Gaza Strip
+                # towards Sderot": Sderot)
+                directional = 2 if outer.lower_ == "from" and draft.record.event_type == "ASSAULT" else 1
         # a country only where the sentence names nothing smaller ("forces of India and Pakistan
         # exchanged fire ... at Krishna Ghati (Poonch district)"); a place of movement only where it
         # names no other ("in Dunmore county, a body was found on the road towards Carlow": Dunmore);
@@ -970,13 +973,16 @@ def _organisation_seat(places: list[ArticlePlace]) -> Optional[tuple[ArticlePlac
     return None
 
 
-def _agreed_country(places: list[ArticlePlace]) -> Optional[Location]:
+def _agreed_country(places: list[ArticlePlace], clues: Sequence[Mission] = ()) -> Optional[Location]:
     """Last resort: the country the article's names agree on, nationalities included ("Turkish
-    authorities extended the curfew"), as a region-level location."""
+    authorities extended the curfew"), as a region-level location. A thing of one country only
+    votes as its nationality would ("Israeli police stormed the Al-Aqsa compound": Israel and
+    Palestine, no agreement)."""
     votes = Counter(p.resolution.place.country for p in places
                     if p.resolution.place.country and not p.doubtful and not p.actor_like)
     if not votes:
-        return None
+        return None  # the clues alone speak last (``_clue_country``)
+    votes.update(c.country for c in clues)
     (country, count), total = votes.most_common(1)[0], sum(votes.values())
     place = get_gazetteer().country(country)
     if place is None or count / total < DOUBTFUL_AGREEMENT:
@@ -1131,7 +1137,7 @@ def locate(draft: Draft, places: list[ArticlePlace], text: str, missions: Option
     if found is None:
         found = _organisation_seat(places)
     if found is None:
-        location = _agreed_country(places) or _mission_country(missions) or _clue_country(clues or [])
+        location = _agreed_country(places, clues or []) or _mission_country(missions) or _clue_country(clues or [])
         guess = None if location else _village_by_its_name(set_aside or [], draft) or \
             _closely_spelt(unplaced or [], draft)
         # a guess from a name's spelling yields to the country of the event's own actors

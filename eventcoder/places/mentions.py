@@ -129,7 +129,11 @@ def overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
 LOCATIVE_PREPS = {"in", "at", "near", "outside", "to", "from", "into", "towards", "toward", "around", "across"}
 
 
-AREA_NOUNS = {"region", "area", "outskirts", "vicinity", "suburbs", "city", "town", "village", "district", "province"}
+AREA_NOUNS = {"region", "area", "outskirts", "vicinity", "suburbs", "city", "town", "village", "district", "province",
+              "entrance", "coast",
+              # a bearing from a place ("lands east of Khuzaa"): what follows "of" is the place
+              "north", "south", "east", "west", "northeast", "northwest", "southeast", "southwest",
+              "north-east", "north-west", "south-east", "south-west"}
 
 
 def _locative_object(ent) -> bool:
@@ -548,12 +552,13 @@ def _town_before_its_unit(name: str, gazetteer: Gazetteer) -> Optional[tuple[int
 
 
 def _with_its_unit_word(slot: Slot, text: str, gazetteer: Gazetteer) -> Optional[Slot]:
-    """"in Aida camp", "the Beach camp": a settlement's unit word is part of the name where the
+    """"in Aida camp", "the Beach camp", "near the Erez crossing": a settlement's or a site's unit word is part of the name where the
     gazetteer knows the name with it as another place than the bare name, and the bare name is
     no town of some size ("Aida" alone is a village in Japan; "Surat city" is Surat). A word that
     is no name alone ("Beach") is dropped where it is not."""
-    # a city's part by its unit word ("in Nejmeh square": the square, which the gazetteer holds as such)
-    if slot.unit_end is None or slot.hint not in ("settlement", "area"):
+    # a city's part by its unit word ("in Nejmeh square": the square, which the gazetteer holds as such;
+    # "the Erez crossing")
+    if slot.unit_end is None or slot.hint not in ("settlement", "area", "feature"):
         return None if slot.needs_unit else slot
     whole = text[slot.start:slot.unit_end]
     with_unit = {c.place.id for c in lookup(gazetteer, whole) if c.how != HOW_DEMONYM}
