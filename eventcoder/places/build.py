@@ -23,6 +23,7 @@ import ast
 import csv
 import functools
 import json
+import math
 import os
 import sqlite3
 import tempfile
@@ -69,8 +70,6 @@ LEGACY_UNITS = {("PSE", "West Bank"), ("PSE", "Gaza Strip")}
 # as GeoNames itself does for most others (Beit El, Itamar, Efrata). A town of Israel with no unit
 # inside this box (the West Bank's extent; Israel's own towns all have a district) is one of them.
 SETTLEMENT_UNIT = "Judea and Samaria Area"
-# Settlements GeoNames files under Israel's Jerusalem District though they lie in the West Bank.
-SETTLEMENTS_FILED_IN_ISRAEL = {"Modiin Ilit", "Kokhav HaShaẖar", "Miẕpé Yeriẖo", "Naẖal Teqoa‘", "El‘azar"}
 WEST_BANK_BOX = (31.34, 32.56, 34.95, 35.58)  # south, north, west, east
 
 
@@ -484,11 +483,12 @@ def collect_rows() -> list[Row]:
 def _file_under_divided_units(rows: list[Row]) -> None:
     """Give a town filed under a legacy unit (``LEGACY_UNITS``) the first-level unit of its nearest
     town in the same country that is filed under a current one."""
-    import math
     south, north, west, east = WEST_BANK_BOX
+    filed_in_israel = {entry["name"] for entry in read_tsv("settlements_filed_in_israel.tsv")}
     for row in rows:
+        in_box = south <= row.lat <= north and west <= row.lon <= east
         if row.kind == "city" and row.country == "ISR" and (
-                row.admin1 == SETTLEMENT_UNIT or row.name in SETTLEMENTS_FILED_IN_ISRAEL or (row.admin1 is None and south <= row.lat <= north and west <= row.lon <= east)):
+                row.admin1 == SETTLEMENT_UNIT or row.name in filed_in_israel or (row.admin1 is None and in_box)):
             row.country, row.admin1, row.admin2 = "PSE", "West Bank", None
     legacy = [r for r in rows if r.kind in ("city", "capital") and (r.country, r.admin1) in LEGACY_UNITS]
     countries = {r.country for r in legacy}

@@ -27,11 +27,11 @@ from typing import Optional
 DATA_DIR = Path(__file__).resolve().parent / "data"
 INDEX_NAME = "gazetteer.sqlite"
 # Bump when the schema or the build rules change: an index with another version is rebuilt.
-SCHEMA_VERSION = "14"
+SCHEMA_VERSION = "15"
 # The curated tables the build reads (a change to one of them rebuilds the index).
 BUILD_TABLES = ("admin1_aliases.tsv", "admin_name_prefixes.tsv", "aliases.tsv", "country_centres.tsv", "generic_village_names.txt",
-                "localities.tsv", "place_units.tsv", "regions.tsv", "town_spellings.tsv", "ukrainian_latin.tsv",
-                "us_state_abbreviations.tsv")
+                "localities.tsv", "place_units.tsv", "regions.tsv", "settlements_filed_in_israel.tsv", "town_spellings.tsv",
+                "ukrainian_latin.tsv", "us_state_abbreviations.tsv")
 
 # How a name reached a place; the resolver trusts the official name more than an alternate one,
 # and a spelling that matches only by its skeleton (``skeleton``) least.
