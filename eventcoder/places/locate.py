@@ -59,7 +59,9 @@ from eventcoder.places.gazetteer import (
     name_key,
     skeleton,
 )
-from eventcoder.places.mentions import UnknownPlace, close_spellings, mentions_in_doc, overlaps, scan, with_phrases
+from eventcoder.places.mentions import (
+    UnknownPlace, close_spellings, mentions_in_doc, overlaps, people_of_place, scan, with_phrases,
+)
 from eventcoder.places.phrases import unit_hints, words as phrase_words
 from eventcoder.places.resolve import (
     Mention,
@@ -362,8 +364,7 @@ def _home_of_people(place: ArticlePlace) -> bool:
     root = place.span.root
     if root.dep_ in ("compound", "amod", "poss", "nmod") and root.head.lemma_.lower() in phrase_words("of_people_noun"):
         return True  # "Bsharri residents"
-    prep = root.head if root.dep_ == "pobj" else None
-    return prep is not None and prep.lower_ == "of" and prep.head.lemma_.lower() in phrase_words("of_people_noun")
+    return root.dep_ == "pobj" and people_of_place(root.head)  # "residents of Hasbaya"
 
 
 def _actor_like(place: ArticlePlace, actor_spans: list[tuple[int, int]]) -> bool:

@@ -169,7 +169,7 @@ def mentions_in_doc(doc: Doc, gazetteer: Gazetteer, offset: int = 0, demonyms: b
         # NER takes an unfamiliar town attacked for a person or an organisation ("JNIM attacked Barsalogho")
         attacked = ent.label_ in ("PERSON", "ORG") and _object_of_place_verb(ent)
         # "residents of Derry", "residents of Safita": the people of a place, whatever label NER gave the name
-        people_of = ent.label_ in ("PERSON", "ORG") and ent.root.dep_ == "pobj" and _people_of(ent.root.head)
+        people_of = ent.label_ in ("PERSON", "ORG") and ent.root.dep_ == "pobj" and people_of_place(ent.root.head)
         if (ent.label_ == "PERSON" and _locative_object(ent) or attacked or people_of) and ent.text[:1].isupper():
             # "flee to Goris": NER took an unfamiliar town for a person; the preposition says place
             # (a lower-case word is no name: "fled into the bush")
@@ -272,7 +272,7 @@ def _locative(preposition) -> bool:
                                            or head in phrase_words("of_people_noun"))
 
 
-def _people_of(preposition) -> bool:
+def people_of_place(preposition) -> bool:
     """ "of" after the people of a place ("residents of Hasbaya"): what follows is a place, whatever
     label NER gave it (an organisation has no residents)."""
     return preposition.lower_ == "of" and preposition.head.lemma_.lower() in phrase_words("of_people_noun")
@@ -322,7 +322,7 @@ def _unlabelled_locative_names(doc: Doc, gazetteer: Gazetteer, mentions: list[Me
         if any(overlaps((start, end), t) for t in taken):
             continue
         # "40 km north of Gorom-Gorom": a distance and a bearing say place, whatever label NER gave
-        if not people and not _bearing_from(token.head) and not _people_of(token.head) and \
+        if not people and not _bearing_from(token.head) and not people_of_place(token.head) and \
                 any(overlaps((start, end), t) for t in labelled):
             continue
         everything = lookup(gazetteer, span.text)
